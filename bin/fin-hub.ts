@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import type { HubConfig } from '../src/config/config-schema.js';
+import {
+  BOOLEAN_FLAGS,
+  CONFIG_FLAGS,
+  ConfigError,
+  defaultDataDir,
+  loadConfig,
+} from '../src/config/load-config.js';
+import { openDatabase, resolveDatabaseTarget } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { type Hub, startHub } from '../src/main.js';
+import { packageVersion } from '../src/shared/package-root.js';
+import { startSpokeSupervisor } from '../src/spoke/spoke-supervisor.js';
+import { runReferenceSpoke } from '../src/spokes/run-reference-spoke.js';
+
+const HELP = `fin-hub — an MCP hub for financial tool services
+
+Usage:
+  fin-hub [serve] [options]        HTTP mode: registry API /api/v1, MCP at /mcp, /health, /metrics, /docs
+  fin-hub --stdio [options]        MCP over stdin/stdout (the registry API still listens unless --no-http)
+  fin-hub spoke <market|risk|portfolio> [--port N] [--hub-url URL]   one reference spoke
+  fin-hub migrate [--db ...]       run database migrations and exit
+
+Options:
+  --host <addr>            bind address (default 127.0.0.1)
+  --port <n>               HTTP port (default 8000)
+  --db <url|memory|dir>    postgres:// URL, "memory", or a directory for the embedded database
+                           (default: DATABASE_URL, else ~/.fin-hub/data)
+  --spokes <list>          start reference spokes as child processes, e.g. market,risk,portfolio
+  --log-level <level>      error|warn|info|http|debug (default info)
+  --balancer <kind>        weighted_round_robin|least_connections
+  --config <file>          JSON config file (see README for every key)
+  --no-http                stdio mode without the HTTP API
+  --allow-unauthenticated  run beyond loopback without API keys (not recommended)
+  --version, --help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [first] = argv;
+  if (first === 'spoke') return runReferenceSpoke(argv.slice(1));
+  const command = first && !first.startsWith('-') ? first : 'serve';
+  const rest = first && !first.startsWith('-') ? argv.slice(1) : argv;
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+  };
+  for (const flag of CONFIG_FLAGS)
+    options[flag] = { type: BOOLEAN_FLAGS.has(flag) || flag === 'no-http' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false })
+      .values as typeof values;
+  } catch (error) {
+    process.stderr.write(`fin-hub: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stderr.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stderr.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  let config: HubConfig;
+  try {
+    config = loadConfig(values);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`fin-hub: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command === 'migrate') return migrate(config);
+  if (command !== 'serve') {
+    process.stderr.write(`fin-hub: unknown command ${command}\n\n${HELP}`);
+    return 2;
+  }
+  return serve(config);
+}
+
+async function migrate(config: HubConfig): Promise<number> {
+  const logger = createLogger({ level: config.logLevel });
+  const database = await openDatabase({
+    target: resolveDatabaseTarget(config.db, defaultDataDir()),
+    schema: config.dbSchema,
+    logger,
+  });
+  try {
+    const applied = await migrateToLatest(database);
+    logger.info(applied.length ? 'migrations applied' : 'database already up to date', {
+      migrations: applied,
+    });
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: HubConfig): Promise<number> {
+  let hub: Hub | undefined;
+  let spokes: Awaited<ReturnType<typeof startSpokeSupervisor>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const logger = createLogger({ level: config.logLevel });
+  const stop = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info('stopping', { reason });
+      await spokes?.close();
+      await hub?.close();
+    })();
+    return stopping;
+  };
+  let exitCode = 0;
+  let hubReady: (hub: Hub) => void = () => {};
+  let stdioEnded: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        logger.warn('second signal: exiting now');
+        process.exit(1);
+      }
+      stop(signal).then(resolve, (error) => {
+        logger.error('shutdown failed', { error: String(error) });
+        exitCode = 1;
+        resolve();
+      });
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGHUP', () => onSignal('SIGHUP'));
+    hubReady = (h) => {
+      hub = h;
+    };
+    stdioEnded = () => onSignal('stdin closed');
+  });
+  try {
+    const started = await startHub(config, { logger, onStdioEnd: () => stdioEnded() });
+    hubReady(started);
+    if (config.spokes.length > 0) {
+      if (!started.url)
+        throw new Error('--spokes needs the HTTP API (spokes register over it); drop --no-http');
+      spokes = await startSpokeSupervisor({
+        names: config.spokes,
+        hubUrl: started.url,
+        logger: logger.child({ component: 'spokes' }),
+      });
+    }
+  } catch (error) {
+    logger.error('start-up failed', { error: (error as Error).message });
+    await stop('start-up failed').catch(() => {});
+    return 1;
+  }
+  await finished;
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Open upstream sockets or timers must not keep a stopped hub alive.
+    setTimeout(() => process.exit(code), 500).unref();
+  },
+  (error) => {
+    process.stderr.write(`fin-hub: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,3 @@
+DROP TABLE tool_executions;
+DROP TABLE tools;
+DROP TABLE services;

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { Database } from './tables.js';
+
+/** Where the data lives: a PostgreSQL server, or the embedded PostgreSQL (PGlite). */
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'embedded'; dataDir: string | 'memory' }
+  /** An already open PGlite owned by the caller (tests share one per process). */
+  | { kind: 'pglite'; instance: PGlite };
+
+export interface HubDatabase {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'embedded';
+  schema: string;
+  /** Round trip to the database, for readiness. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Chooses the target from the `db` setting: a postgres URL, `memory`, or a directory. */
+export function resolveDatabaseTarget(db: string | undefined, defaultDir: string): DatabaseTarget {
+  if (db && /^postgres(ql)?:\/\//.test(db)) return { kind: 'postgres', url: db };
+  if (db === 'memory') return { kind: 'embedded', dataDir: 'memory' };
+  return { kind: 'embedded', dataDir: db ?? defaultDir };
+}
+
+/**
+ * Opens Kysely over node-postgres. The embedded database goes through PGlite's own node-postgres
+ * adapter, so both targets share one dialect, one driver and one SQL dialect.
+ */
+export async function openDatabase(options: {
+  target: DatabaseTarget;
+  schema: string;
+  logger: Logger;
+}): Promise<HubDatabase> {
+  const { target, schema, logger } = options;
+  let lite: PGlite | undefined;
+  let ownsLite = false;
+  let pool: pg.Pool;
+  if (target.kind === 'postgres') {
+    pool = new pg.Pool({
+      connectionString: target.url,
+      max: 10,
+      // pg waits forever for a connection by default; a dead server must fail fast instead.
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 10_000,
+    });
+  } else {
+    if (target.kind === 'pglite') {
+      lite = target.instance;
+    } else {
+      if (target.dataDir !== 'memory') mkdirSync(target.dataDir, { recursive: true });
+      lite = await PGlite.create(target.dataDir === 'memory' ? 'memory://' : target.dataDir);
+      ownsLite = true;
+    }
+    pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig);
+  }
+  // An idle client's backend error is emitted on the pool; without a listener Node would crash.
+  pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn('database client error', { error: error.message }));
+    if (schema !== 'public') client.query(`SET search_path TO "${schema}"`).catch(() => {});
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema !== 'public') await sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).execute(db);
+  return {
+    db,
+    kind: target.kind === 'postgres' ? 'postgres' : 'embedded',
+    schema,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+      if (ownsLite) await lite?.close();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { Migrator } from 'kysely';
+import { packageRoot } from '../shared/package-root.js';
+import type { HubDatabase } from './database.js';
+import { SqlFileMigrationProvider } from './sql-migration-provider.js';
+
+/** Runs every pending migration of `migrations/`; throws once if any failed. Returns the names applied. */
+export async function migrateToLatest(database: HubDatabase): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: new SqlFileMigrationProvider(join(packageRoot(), 'migrations')),
+    migrationTableSchema: database.schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,106 @@
+import CircuitBreaker from 'opossum';
+import PQueue from 'p-queue';
+import { HubError } from '../errors.js';
+import { UpstreamError } from './upstream-errors.js';
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface InstanceGateOptions {
+  /** Calls running at once. */
+  concurrency: number;
+  /** Calls allowed to wait; one more is refused at once as busy. */
+  maxPending: number;
+  /** Calls within the rolling window before the breaker may open; with all of them failing, it opens. */
+  failureThreshold: number;
+  /** How long the breaker stays open before one probe call is let through, in ms. */
+  resetTimeoutMs: number;
+  onStateChange?: (state: BreakerState) => void;
+}
+
+/**
+ * The bulkhead and the breaker of one instance: a p-queue (bounded concurrency, bounded waiting
+ * line) in front of an opossum breaker. Caller errors and cancellations are filtered so they never
+ * count against the spoke; a full queue is refused before the breaker sees it.
+ */
+export function createInstanceGate(options: InstanceGateOptions) {
+  const queue = new PQueue({ concurrency: options.concurrency });
+  let inFlight = 0;
+  const breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
+    // Timeouts are the engine's (per tool, with an upstream abort); opossum's would leave the call running.
+    timeout: false,
+    resetTimeout: options.resetTimeoutMs,
+    errorThresholdPercentage: 50,
+    volumeThreshold: options.failureThreshold,
+    rollingCountTimeout: 10_000,
+    rollingCountBuckets: 10,
+    errorFilter: (error: unknown) =>
+      (error instanceof UpstreamError && error.kind === 'caller') ||
+      (error as { name?: string })?.name === 'AbortError' ||
+      error instanceof CallerAbort,
+  });
+  const state = (): BreakerState => (breaker.halfOpen ? 'half_open' : breaker.opened ? 'open' : 'closed');
+  breaker.on('open', () => options.onStateChange?.('open'));
+  breaker.on('halfOpen', () => options.onStateChange?.('half_open'));
+  breaker.on('close', () => options.onStateChange?.('closed'));
+
+  return {
+    /**
+     * Runs `work` through the queue and the breaker. Throws HubError `instance_busy` when the
+     * waiting line is full and `breaker_open` when the breaker refuses; both mean "never reached".
+     */
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      if (breaker.opened && !breaker.halfOpen) throw breakerOpen();
+      if (queue.size >= options.maxPending && queue.pending >= options.concurrency) {
+        throw new HubError(
+          'instance_busy',
+          'the instance is busy: its queue is full; try again shortly',
+          undefined,
+          {
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+      return queue.add(async () => {
+        inFlight++;
+        try {
+          return (await breaker.fire(work)) as T;
+        } catch (error) {
+          if ((error as { code?: string })?.code === 'EOPENBREAKER') throw breakerOpen();
+          throw error;
+        } finally {
+          inFlight--;
+        }
+      }) as Promise<T>;
+    },
+    get state(): BreakerState {
+      return state();
+    },
+    /** Calls running on the instance (what `current_load` reports). */
+    get inFlight(): number {
+      return inFlight;
+    },
+    /** Calls waiting in the queue. */
+    get queued(): number {
+      return queue.size;
+    },
+    /** Routable: closed, or half-open (the probe may go). */
+    get acceptsCalls(): boolean {
+      return !breaker.opened || breaker.halfOpen;
+    },
+    close(): void {
+      breaker.shutdown();
+      queue.clear();
+    },
+  };
+}
+
+/** The caller cancelled or the hub is shutting down: not the spoke's fault. */
+export class CallerAbort extends Error {
+  override name = 'CallerAbort';
+}
+
+function breakerOpen(): HubError {
+  return new HubError('breaker_open', "the instance's circuit breaker is open after repeated failures");
+}
+
+export type InstanceGate = ReturnType<typeof createInstanceGate>;

@@ -1,0 +1,200 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  CreateMessageResultSchema,
+  ElicitRequestSchema,
+  ElicitResultSchema,
+  LoggingMessageNotificationSchema,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../logger.js';
+import { packageVersion } from '../shared/package-root.js';
+import { callContext } from './call-context.js';
+import { isConnectFailure, UpstreamError } from './upstream-errors.js';
+
+/** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
+export type ConnectGuard = (url: string) => Promise<void>;
+
+export interface UpstreamCall {
+  endpoint: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  signal: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface UpstreamPoolOptions {
+  logger: Logger;
+  connectTimeoutMs: number;
+  guardConnect?: ConnectGuard;
+  /** Extra headers for every upstream request (a spoke's own credentials). Never the caller's token. */
+  headers?: Record<string, string>;
+}
+
+interface Connection {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+/**
+ * One MCP client session per spoke endpoint, opened on first use and reused by every call (no
+ * `initialize` per call). A spoke that forgot the session (restart: 404) is reconnected once.
+ */
+export function createUpstreamPool(options: UpstreamPoolOptions) {
+  const { logger } = options;
+  const connections = new Map<string, Promise<Connection>>();
+  const version = packageVersion();
+
+  // Adds the current call's correlation id to every request the SDK makes.
+  const fetchWithContext: typeof fetch = (input, init) => {
+    const correlationId = callContext.getStore()?.correlationId;
+    if (!correlationId && !options.headers) return fetch(input, { ...init, redirect: 'manual' });
+    const headers = new Headers(init?.headers);
+    if (correlationId) headers.set('x-correlation-id', correlationId);
+    for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
+    return fetch(input, { ...init, headers, redirect: 'manual' });
+  };
+
+  async function open(endpoint: string): Promise<Connection> {
+    await options.guardConnect?.(endpoint);
+    const client = new Client(
+      { name: 'fin-hub', version },
+      { capabilities: { sampling: {}, elicitation: { form: {} } } },
+    );
+    // Server-to-client traffic during a call goes back to that call's caller (AsyncLocalStorage).
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      const relay = callContext.getStore()?.relay;
+      if (!relay) throw new Error('sampling is only available to MCP callers');
+      return (await relay.sendRequest(request, CreateMessageResultSchema)) as never;
+    });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const relay = callContext.getStore()?.relay;
+      if (!relay) throw new Error('elicitation is only available to MCP callers');
+      return (await relay.sendRequest(request, ElicitResultSchema)) as never;
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
+      await callContext.getStore()?.relay?.sendNotification(notification);
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchWithContext });
+    try {
+      await client.connect(transport, { timeout: options.connectTimeoutMs });
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw new UpstreamError(
+        'not_reached',
+        `cannot open an MCP session with ${endpoint}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    client.onclose = () => {
+      connections.get(endpoint)?.then(
+        (stored) => stored.client === client && connections.delete(endpoint),
+        () => {},
+      );
+    };
+    return { client, transport };
+  }
+
+  function connection(endpoint: string): Promise<Connection> {
+    let pending = connections.get(endpoint);
+    if (!pending) {
+      pending = open(endpoint);
+      connections.set(endpoint, pending);
+      pending.catch(() => {
+        if (connections.get(endpoint) === pending) connections.delete(endpoint);
+      });
+    }
+    return pending;
+  }
+
+  async function discard(endpoint: string, stale: Connection): Promise<void> {
+    if ((await connections.get(endpoint)?.catch(() => undefined)) === stale) connections.delete(endpoint);
+    await stale.client.close().catch(() => {});
+  }
+
+  async function callOnce(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
+    return (await conn.client.callTool({ name: call.tool, arguments: call.arguments }, CallToolResultSchema, {
+      signal: call.signal,
+      onprogress: call.onProgress,
+      // The engine bounds each attempt with its own signal; the SDK's 60 s default must not cut in first.
+      timeout: 24 * 3600 * 1000,
+    })) as CallToolResult;
+  }
+
+  return {
+    /** Calls a tool on an endpoint over its shared session. Throws UpstreamError or the SDK's error. */
+    async callTool(call: UpstreamCall): Promise<CallToolResult> {
+      const conn = await connection(call.endpoint);
+      try {
+        return await callOnce(call, conn);
+      } catch (error) {
+        if (error instanceof StreamableHTTPError && error.code === 404) {
+          // The spoke restarted and lost our session: the request was refused unseen, so one retry is safe.
+          logger.info('upstream session expired; reconnecting', { endpoint: call.endpoint });
+          await discard(call.endpoint, conn);
+          return callOnce(call, await connection(call.endpoint));
+        }
+        if (isConnectFailure(error)) await discard(call.endpoint, conn);
+        throw error;
+      }
+    },
+
+    /** Lists a spoke's tools (all pages), for registrations that name an mcp_url and no tools. */
+    async listTools(endpoint: string) {
+      const conn = await connection(endpoint);
+      const tools = [];
+      let cursor: string | undefined;
+      do {
+        const page = await conn.client.listTools(cursor ? { cursor } : undefined, {
+          timeout: options.connectTimeoutMs,
+        });
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor && tools.length < 10_000);
+      return tools;
+    },
+
+    /** Ends one endpoint's session (deregistered instance). */
+    async forget(endpoint: string): Promise<void> {
+      const pending = connections.get(endpoint);
+      connections.delete(endpoint);
+      const conn = await pending?.catch(() => undefined);
+      if (conn) await closeConnection(conn);
+    },
+
+    get size(): number {
+      return connections.size;
+    },
+
+    /** Terminates every upstream session (DELETE) and closes the clients. */
+    async close(): Promise<void> {
+      const all = [...connections.values()];
+      connections.clear();
+      await Promise.all(
+        all.map(async (pending) => {
+          const conn = await pending.catch(() => undefined);
+          if (conn) await closeConnection(conn);
+        }),
+      );
+    },
+  };
+}
+
+// terminateSession() before close(): close() alone leaves the session alive on the spoke.
+async function closeConnection(conn: Connection): Promise<void> {
+  await Promise.race([
+    conn.transport.terminateSession().catch(() => {}),
+    new Promise((r) => setTimeout(r, 1000).unref()),
+  ]);
+  await conn.client.close().catch(() => {});
+}
+
+export type UpstreamPool = ReturnType<typeof createUpstreamPool>;

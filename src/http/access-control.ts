@@ -1,0 +1,136 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ApiKey, HubConfig } from '../config/config-schema.js';
+import { HubError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { errorBody } from './error-middleware.js';
+import type { RouteGuards } from './route-guards.js';
+import type { RouteSpec, Scope } from './route-spec.js';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Auth is required when keys are configured, and whenever the hub listens beyond loopback. */
+export function authRequired(config: Pick<HubConfig, 'host' | 'auth'>): boolean {
+  return config.auth.keys.length > 0 || !LOOPBACK_HOSTS.has(config.host);
+}
+
+interface Identity {
+  name: string;
+  scopes: Set<Scope>;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Bearer API keys with scopes, and per-identity rate limits. Keys are compared as SHA-256 digests
+ * with timingSafeEqual, over every key, so timing does not depend on which key (or prefix) matched.
+ */
+export function createAccessControl(options: { config: HubConfig; logger: Logger }) {
+  const { config, logger } = options;
+  const enabled = authRequired(config) && !config.auth.allowUnauthenticated;
+  if (authRequired(config) && config.auth.keys.length === 0 && !config.auth.allowUnauthenticated) {
+    throw new HubError(
+      'unauthorized',
+      `the hub listens on ${config.host}, beyond loopback, and no API keys are configured: set FIN_HUB_API_KEYS or --allow-unauthenticated`,
+    );
+  }
+  if (config.auth.allowUnauthenticated && !LOOPBACK_HOSTS.has(config.host)) {
+    logger.warn(
+      `AUTH DISABLED on ${config.host}: anyone who can reach this port can register services and call tools`,
+    );
+  }
+  const keys = config.auth.keys.map((k: ApiKey) => ({
+    name: k.name,
+    digest: digest(k.key),
+    scopes: new Set<Scope>(k.scopes),
+  }));
+  const limiters = {
+    write: new RateLimiterMemory({ points: config.rateLimit.registryWritesPerMinute, duration: 60 }),
+    call: new RateLimiterMemory({ points: config.rateLimit.toolCallsPerMinute, duration: 60 }),
+  };
+
+  function identify(req: Request): Identity | undefined | null {
+    const header = req.headers.authorization;
+    if (!header) return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return null;
+    const presented = digest(match[1]!);
+    let found: (typeof keys)[number] | undefined;
+    for (const key of keys) if (timingSafeEqual(key.digest, presented)) found = key;
+    return found ? { name: found.name, scopes: found.scopes } : null;
+  }
+
+  function authenticate(scope: Scope, mcp: boolean): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (!enabled) {
+        res.locals.identity = 'anonymous';
+        return next();
+      }
+      const identity = identify(req);
+      if (!identity) {
+        if (mcp)
+          res.setHeader(
+            'WWW-Authenticate',
+            `Bearer realm="fin-hub", error="invalid_token", scope="${scope}"`,
+          );
+        else res.setHeader('WWW-Authenticate', 'Bearer realm="fin-hub"');
+        const message =
+          identity === undefined
+            ? 'an API key is required (Authorization: Bearer <key>)'
+            : 'the API key is not valid';
+        if (mcp)
+          return void res.status(401).json({ jsonrpc: '2.0', id: null, error: { code: -32001, message } });
+        return void res.status(401).json(errorBody('unauthorized', message));
+      }
+      if (!identity.scopes.has(scope) && !identity.scopes.has('admin')) {
+        const message = `the API key "${identity.name}" lacks the scope ${scope}`;
+        if (mcp)
+          return void res.status(403).json({ jsonrpc: '2.0', id: null, error: { code: -32001, message } });
+        return void res.status(403).json(errorBody('forbidden', message));
+      }
+      res.locals.identity = identity.name;
+      res.locals.showInputs = identity.scopes.has('admin');
+      next();
+    };
+  }
+
+  function rateLimit(kind: 'write' | 'call'): RequestHandler {
+    return async (req, res, next) => {
+      const key =
+        (res.locals.identity as string | undefined) === 'anonymous' || !res.locals.identity
+          ? `ip:${req.ip}`
+          : `key:${res.locals.identity}`;
+      try {
+        await limiters[kind].consume(key);
+        next();
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) return next(rejection);
+        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        next(
+          new HubError('rate_limited', `rate limit reached; retry in ${seconds} s`, undefined, {
+            retryAfterSeconds: seconds,
+          }),
+        );
+      }
+    };
+  }
+
+  const routeGuards: RouteGuards = {
+    for(spec: RouteSpec) {
+      const guards = [authenticate(spec.scope, false)];
+      if (spec.scope === 'registry:write') guards.push(rateLimit('write'));
+      if (spec.scope === 'tools:call') guards.push(rateLimit('call'));
+      return guards;
+    },
+  };
+
+  return {
+    enabled,
+    routeGuards,
+    /** /mcp: tools:call for everything (listing and calling); each request counts against the call limit. */
+    mcpGuards(): RequestHandler[] {
+      return [authenticate('tools:call', true), rateLimit('call')];
+    },
+  };
+}

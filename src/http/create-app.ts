@@ -1,0 +1,89 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Engine } from '../execution/engine.js';
+import type { ExecutionRepository } from '../execution/execution-repository.js';
+import type { Logger } from '../logger.js';
+import type { RegistryService } from '../registry/registry-service.js';
+import { correlationId } from './correlation-id.js';
+import { docsRouter } from './docs-page.js';
+import { createErrorMiddleware, notFoundHandler, requireJsonBody } from './error-middleware.js';
+import { limitJsonDepth } from './json-depth-limit.js';
+import { buildOpenApiDocument } from './openapi.js';
+import type { RouteGuards } from './route-guards.js';
+import type { RouteSpec } from './route-spec.js';
+import { executionRouteSpecs, executionRoutes } from './routes/execution-routes.js';
+import { type InstanceRuntime, serviceRouteSpecs, serviceRoutes } from './routes/service-routes.js';
+import { toolRouteSpecs, toolRoutes } from './routes/tool-routes.js';
+
+export interface AppOptions {
+  registry: RegistryService;
+  engine: Engine;
+  executions: ExecutionRepository;
+  runtime: InstanceRuntime;
+  guards: RouteGuards;
+  logger: Logger;
+  version: string;
+  bodyLimitBytes: number;
+  /** Readiness: throws when the database cannot be reached. */
+  pingDatabase: () => Promise<void>;
+  isShuttingDown: () => boolean;
+  flushHistory: () => Promise<void>;
+  /** The /mcp router (absent when MCP is served over stdio only). */
+  mcpRouter?: express.Router;
+  metrics?: RequestHandler;
+  /** Logs each request and observes its latency. */
+  requestObserver?: RequestHandler;
+}
+
+/** Every REST route spec, for the OpenAPI document. */
+export const allRouteSpecs: RouteSpec[] = [
+  ...Object.values(serviceRouteSpecs),
+  ...Object.values(toolRouteSpecs),
+  ...Object.values(executionRouteSpecs),
+] as RouteSpec[];
+
+/** Builds the express app (it never listens by itself; the composition root does). */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(correlationId);
+  if (options.requestObserver) app.use(options.requestObserver);
+  if (options.mcpRouter) app.use('/mcp', options.mcpRouter);
+
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.get('/health', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ready = !options.isShuttingDown();
+    if (!ready) checks.shutdown = 'in progress';
+    try {
+      await options.pingDatabase();
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'unreachable';
+      ready = false;
+    }
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ok' : 'degraded', live: true, ready, checks, version: options.version });
+  });
+  if (options.metrics) app.get('/metrics', options.metrics);
+  const openapi = buildOpenApiDocument(allRouteSpecs, { version: options.version });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', docsRouter());
+
+  const api = express.Router();
+  api.use(requireJsonBody);
+  api.use(express.json({ limit: options.bodyLimitBytes, strict: true }));
+  api.use(limitJsonDepth);
+  api.use(serviceRoutes(options.registry, options.runtime, options.guards));
+  api.use(toolRoutes(options.registry, options.engine, options.guards));
+  api.use(executionRoutes(options.executions, options.engine, options.guards, options.flushHistory));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(createErrorMiddleware(options.logger, options.bodyLimitBytes));
+  return app;
+}

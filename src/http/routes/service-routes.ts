@@ -1,0 +1,114 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { serviceRegistrationSchema } from '../../registry/registration-schema.js';
+import type { RegistryService } from '../../registry/registry-service.js';
+import {
+  listServicesQuery,
+  pageOf,
+  serviceDetailSchema,
+  serviceIdParams,
+  serviceSchema,
+} from '../api-schemas.js';
+import type { RouteGuards } from '../route-guards.js';
+import { mountRoute, type RouteSpec } from '../route-spec.js';
+
+/** What the engine reports about one instance, for `GET /services/{id}`. */
+export type InstanceRuntime = (serviceId: string) => {
+  breaker_state: 'closed' | 'open' | 'half_open';
+  current_load: number;
+  queued: number;
+};
+
+export const serviceRouteSpecs = {
+  register: {
+    method: 'post',
+    path: '/services/register',
+    summary: 'Register or update a service instance with its tools',
+    description:
+      'Idempotent upsert on service_id; the tools are replaced atomically. With mcp_url and no tools, the hub discovers them with tools/list.',
+    tag: 'services',
+    scope: 'registry:write',
+    body: serviceRegistrationSchema,
+    responses: {
+      200: ['the instance as stored', serviceDetailSchema],
+      409: ['a tool name belongs to another service'],
+    },
+  },
+  deregister: {
+    method: 'post',
+    path: '/services/:id/deregister',
+    summary: 'Take an instance out of rotation and mark it inactive',
+    tag: 'services',
+    scope: 'registry:write',
+    params: serviceIdParams,
+    responses: { 200: ['the instance, now inactive', serviceSchema] },
+  },
+  heartbeat: {
+    method: 'put',
+    path: '/services/:id/heartbeat',
+    summary: 'Refresh last_seen; 404 tells the spoke to register again',
+    tag: 'services',
+    scope: 'registry:write',
+    params: serviceIdParams,
+    responses: {
+      200: [
+        'acknowledged',
+        z.object({ service_id: z.string(), last_seen: z.string(), ttl_seconds: z.number() }),
+      ],
+    },
+  },
+  list: {
+    method: 'get',
+    path: '/services',
+    summary: 'Search instances (name, tag, healthy, active) with keyset pagination',
+    tag: 'services',
+    scope: 'registry:read',
+    query: listServicesQuery,
+    responses: { 200: ['a page of instances', pageOf(serviceSchema)] },
+  },
+  get: {
+    method: 'get',
+    path: '/services/:id',
+    summary: 'One instance with health, breaker state, load and its tools',
+    tag: 'services',
+    scope: 'registry:read',
+    params: serviceIdParams,
+    responses: { 200: ['the instance', serviceDetailSchema] },
+  },
+} satisfies Record<string, RouteSpec>;
+
+export function serviceRoutes(
+  registry: RegistryService,
+  runtime: InstanceRuntime,
+  guards: RouteGuards,
+): Router {
+  const router = Router();
+  const s = serviceRouteSpecs;
+  const detail = (service: object & { service_id: string }, tools: unknown[]) => ({
+    ...service,
+    ...runtime(service.service_id),
+    tools,
+  });
+
+  mountRoute(router, s.register, guards.for(s.register), async ({ body }) => {
+    const { service, tools } = await registry.register(body);
+    return detail(service, tools);
+  });
+  mountRoute(router, s.deregister, guards.for(s.deregister), ({ params }) => registry.deregister(params.id));
+  mountRoute(router, s.heartbeat, guards.for(s.heartbeat), async ({ params }) => {
+    const service = await registry.heartbeat(params.id);
+    return { service_id: service.service_id, last_seen: service.last_seen, ttl_seconds: service.ttl_seconds };
+  });
+  mountRoute(router, s.list, guards.for(s.list), async ({ query }) => {
+    const page = await registry.list(query);
+    return {
+      ...page,
+      items: page.items.map((item) => ({ ...item, current_load: runtime(item.service_id).current_load })),
+    };
+  });
+  mountRoute(router, s.get, guards.for(s.get), async ({ params }) => {
+    const { service, tools } = await registry.get(params.id);
+    return detail(service, tools);
+  });
+  return router;
+}

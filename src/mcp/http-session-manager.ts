@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import type { Logger } from '../logger.js';
+import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
+import type { McpServerFactory } from './mcp-server-factory.js';
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+  lastActivity: number;
+  openStreams: number;
+}
+
+export interface McpHttpOptions {
+  createServer: McpServerFactory;
+  broadcaster: ListChangedBroadcaster;
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** Sessions without a request (and without an open stream) for this long are closed. */
+  sessionIdleMs: number;
+  maxSessions: number;
+  /** Host header names accepted (besides loopback names). */
+  allowedHosts: string[];
+  /** Origins accepted (besides loopback origins); requests without Origin are allowed. */
+  allowedOrigins: string[];
+  /** Auth middleware for /mcp (none on an open loopback hub). */
+  auth?: RequestHandler[];
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+  if (res.headersSent) return;
+  res.status(status).json({ jsonrpc: '2.0', id: null, error: { code, message } });
+}
+
+function hostnameOf(value: string): string | undefined {
+  try {
+    return new URL(`http://${value}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Streamable HTTP at /mcp with stateful sessions: one MCP server per session, an idle sweep that
+ * closes abandoned sessions, DELETE to end one, Host and Origin validation (DNS rebinding), and a
+ * body limit answered as a JSON-RPC error.
+ */
+export function createMcpHttp(options: McpHttpOptions) {
+  const { logger } = options;
+  const sessions = new Map<string, Session>();
+  const allowedHosts = new Set([...LOOPBACK_NAMES, ...options.allowedHosts.map((h) => h.toLowerCase())]);
+  const allowedOrigins = new Set(options.allowedOrigins);
+
+  const validateHostAndOrigin: RequestHandler = (req, res, next) => {
+    const host = hostnameOf(req.headers.host ?? '');
+    if (!host || !allowedHosts.has(host.toLowerCase())) {
+      jsonRpcError(res, 403, -32000, `Forbidden: host ${req.headers.host ?? '(none)'} is not allowed`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).hostname;
+      } catch {
+        originHost = undefined;
+      }
+      if (!originHost || !LOOPBACK_NAMES.has(originHost)) {
+        jsonRpcError(res, 403, -32000, `Forbidden: origin ${origin} is not allowed`);
+        return;
+      }
+    }
+    next();
+  };
+
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large')
+      return jsonRpcError(res, 413, -32600, `request body is larger than ${options.bodyLimitBytes} bytes`);
+    if (type === 'entity.parse.failed')
+      return jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+      return jsonRpcError(res, 415, -32600, String(error.message));
+    next(error);
+  };
+
+  function sessionOf(req: Request, res: Response): Session | undefined {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string') {
+      jsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+      return undefined;
+    }
+    const session = sessions.get(id);
+    if (!session) {
+      jsonRpcError(res, 404, -32001, 'Session not found');
+      return undefined;
+    }
+    session.lastActivity = Date.now();
+    return session;
+  }
+
+  async function closeSession(id: string, reason: string): Promise<void> {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    options.broadcaster.delete(session.server);
+    logger.debug('mcp session closed', { session_id: id, reason });
+    await session.transport.close().catch(() => {});
+    await session.server.close().catch(() => {});
+  }
+
+  const handlePost: RequestHandler = async (req, res) => {
+    const body = req.body;
+    if (Array.isArray(body))
+      return jsonRpcError(res, 400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    if (req.headers['mcp-session-id'] === undefined && isInitializeRequest(body)) {
+      if (sessions.size >= options.maxSessions) {
+        res.setHeader('Retry-After', '30');
+        return jsonRpcError(
+          res,
+          503,
+          -32000,
+          `too many MCP sessions (${options.maxSessions}); try again later`,
+        );
+      }
+      const server = options.createServer(() => ({ userAgent: req.get('user-agent'), ip: req.ip }));
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, { transport, server, lastActivity: Date.now(), openStreams: 0 });
+          options.broadcaster.add(server);
+        },
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+      return;
+    }
+    const session = sessionOf(req, res);
+    if (session) await session.transport.handleRequest(req, res, body);
+  };
+
+  const handleGet: RequestHandler = async (req, res) => {
+    const session = sessionOf(req, res);
+    if (!session) return;
+    session.openStreams++;
+    res.on('close', () => {
+      session.openStreams--;
+      session.lastActivity = Date.now();
+    });
+    await session.transport.handleRequest(req, res);
+  };
+
+  const handleDelete: RequestHandler = async (req, res) => {
+    const session = sessionOf(req, res);
+    if (!session) return;
+    await session.transport.handleRequest(req, res);
+    await closeSession(req.headers['mcp-session-id'] as string, 'deleted by the client');
+  };
+
+  const sweepEvery = Math.max(250, Math.min(60_000, Math.floor(options.sessionIdleMs / 4)));
+  const sweeper = setInterval(() => {
+    const cutoff = Date.now() - options.sessionIdleMs;
+    for (const [id, session] of sessions) {
+      if (session.openStreams === 0 && session.lastActivity < cutoff) void closeSession(id, 'idle');
+    }
+  }, sweepEvery);
+  sweeper.unref();
+
+  return {
+    router(): Router {
+      const router = express.Router();
+      router.use(validateHostAndOrigin, ...(options.auth ?? []));
+      router.post(
+        '/',
+        express.json({ limit: options.bodyLimitBytes, type: () => true }),
+        bodyErrors,
+        handlePost,
+      );
+      router.get('/', handleGet);
+      router.delete('/', handleDelete);
+      router.all('/', (_req, res) => {
+        res.setHeader('Allow', 'GET, POST, DELETE');
+        jsonRpcError(res, 405, -32000, 'Method not allowed');
+      });
+      return router;
+    },
+    get size(): number {
+      return sessions.size;
+    },
+    async close(): Promise<void> {
+      clearInterval(sweeper);
+      await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'hub shutting down')));
+    },
+  };
+}
+
+export type McpHttp = ReturnType<typeof createMcpHttp>;

@@ -1,0 +1,140 @@
+import PQueue from 'p-queue';
+import { isConnectionError } from '../db/pg-errors.js';
+import type { Logger } from '../logger.js';
+import type { RegistryRepository } from './registry-repository.js';
+import type { RegistrySnapshot } from './registry-snapshot.js';
+import { healthUrlOf } from './registry-types.js';
+
+export interface HealthMonitorOptions {
+  repository: RegistryRepository;
+  snapshot: RegistrySnapshot;
+  logger: Logger;
+  /** Consecutive failures that make an instance unhealthy. */
+  failureThreshold: number;
+  /** One check's deadline, in ms. */
+  timeoutMs: number;
+  /** Checks at once across all instances. */
+  concurrency: number;
+  /** How often due checks and expired instances are looked for, in ms. */
+  tickMs: number;
+  /** Performs one HTTP check (replaced by the SSRF-guarded fetch in production). */
+  fetchHealth?: (url: string, signal: AbortSignal) => Promise<Response>;
+}
+
+/**
+ * The health and TTL loops. Each active instance is checked every `health_check_interval` seconds
+ * (±10% jitter so a fleet registered at once does not probe in lockstep), through one bounded
+ * queue. A passing check counts as "seen" for the TTL. Expired instances are deactivated.
+ */
+export function createHealthMonitor(options: HealthMonitorOptions) {
+  const { repository, snapshot, logger } = options;
+  const queue = new PQueue({ concurrency: options.concurrency });
+  const nextCheckAt = new Map<string, number>();
+  const fetchHealth = options.fetchHealth ?? ((url, signal) => fetch(url, { signal, redirect: 'manual' }));
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+
+  async function checkOne(serviceId: string): Promise<void> {
+    const instance = snapshot.getInstance(serviceId);
+    if (!instance) return;
+    const url = healthUrlOf({
+      health_check_url: instance.healthUrl,
+      address: instance.address,
+      port: instance.port,
+    });
+    let outcome: { ok: boolean; reason?: string };
+    try {
+      const response = await fetchHealth(url, AbortSignal.timeout(options.timeoutMs));
+      await response.body?.cancel().catch(() => {});
+      outcome = response.ok
+        ? { ok: true }
+        : { ok: false, reason: `health check answered HTTP ${response.status}` };
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string } };
+      outcome = {
+        ok: false,
+        reason:
+          e.name === 'TimeoutError'
+            ? `health check timed out after ${options.timeoutMs} ms`
+            : `health check failed: ${e.cause?.code ?? e.message}`,
+      };
+    }
+    try {
+      const updated = await repository.recordHealthCheck(serviceId, outcome, options.failureThreshold);
+      if (updated) {
+        if (updated.is_healthy !== instance.healthy) {
+          logger.warn(updated.is_healthy ? 'instance healthy again' : 'instance unhealthy', {
+            service_id: serviceId,
+            reason: outcome.reason,
+          });
+        }
+        snapshot.setHealthy(serviceId, updated.is_healthy);
+      }
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      logger.warn('health result not stored: database unavailable', { service_id: serviceId });
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const now = Date.now();
+      for (const instance of snapshot.allInstances()) {
+        const due = nextCheckAt.get(instance.serviceId);
+        if (due === undefined) {
+          // First sight: spread the first check over one interval.
+          nextCheckAt.set(instance.serviceId, now + Math.random() * instance.healthIntervalSeconds * 1000);
+          continue;
+        }
+        if (due > now) continue;
+        const jitter = 0.9 + Math.random() * 0.2;
+        nextCheckAt.set(instance.serviceId, now + instance.healthIntervalSeconds * 1000 * jitter);
+        queue
+          .add(() => checkOne(instance.serviceId))
+          .catch((error) => logger.error('health check crashed', { error: String(error) }));
+      }
+      for (const id of nextCheckAt.keys()) if (!snapshot.getInstance(id)) nextCheckAt.delete(id);
+      await expire();
+    } finally {
+      ticking = false;
+    }
+  }
+
+  async function expire(): Promise<string[]> {
+    try {
+      const expired = await repository.expireStale();
+      for (const id of expired) {
+        logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: id });
+        snapshot.remove(id);
+      }
+      return expired;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      logger.warn('TTL sweep skipped: database unavailable');
+      return [];
+    }
+  }
+
+  return {
+    start(): void {
+      timer ??= setInterval(() => {
+        tick().catch((error) => logger.error('health loop tick failed', { error: String(error) }));
+      }, options.tickMs);
+      timer.unref();
+    },
+    /** Checks one instance now (tests, and the "check now" of operators). */
+    checkNow: (serviceId: string) => queue.add(() => checkOne(serviceId)),
+    /** Runs the TTL sweep now. */
+    expireNow: expire,
+    async close(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      queue.clear();
+      await queue.onIdle();
+    },
+  };
+}
+
+export type HealthMonitor = ReturnType<typeof createHealthMonitor>;

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** MCP tool names (SEP-986 characters); also safe for Claude's tool-name rule when no dot is used. */
+export const toolNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." (MCP tool-name rule)');
+
+export const serviceIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits, "_", "-", ":" and "."');
+
+const tagsSchema = z.array(z.string().min(1).max(64)).max(64);
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The tool part of a registration, as the design document gives it. */
+export const toolRegistrationSchema = z.object({
+  name: toolNameSchema,
+  title: z.string().max(256).optional(),
+  description: z.string().max(16_384).optional(),
+  category: z.string().max(64).optional(),
+  version: z.string().max(64).optional(),
+  tags: tagsSchema.optional(),
+  input_schema: jsonObject
+    .refine((s) => s.type === 'object', 'a JSON Schema object whose "type" is "object" (MCP requires it)')
+    .optional(),
+  output_schema: jsonObject
+    .refine((s) => s.type === 'object', 'a JSON Schema object whose "type" is "object"')
+    .optional(),
+  annotations: z
+    .object({
+      title: z.string().max(256).optional(),
+      readOnlyHint: z.boolean().optional(),
+      destructiveHint: z.boolean().optional(),
+      idempotentHint: z.boolean().optional(),
+      openWorldHint: z.boolean().optional(),
+    })
+    .optional(),
+  timeout_seconds: z.number().int().min(1).max(3600).optional(),
+  retry_attempts: z.number().int().min(0).max(10).optional(),
+});
+export type ToolRegistration = z.infer<typeof toolRegistrationSchema>;
+
+/** Body of `POST /api/v1/services/register`. */
+export const serviceRegistrationSchema = z.object({
+  service_id: serviceIdSchema,
+  service_name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."'),
+  address: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  mcp_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
+  version: z.string().max(64).optional(),
+  tags: tagsSchema.optional(),
+  meta: jsonObject.optional(),
+  weight: z.number().int().min(1).max(1000).optional(),
+  ttl_seconds: z.number().int().min(5).max(86_400).optional(),
+  /** Exposes this service's tools as `<prefix>_<name>`, so two services may offer the same tool name. */
+  tool_prefix: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[A-Za-z0-9]+$/, 'letters and digits')
+    .optional(),
+  health_check: z
+    .object({
+      http: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional(),
+      interval: z.number().int().min(1).max(3600).optional(),
+    })
+    .optional(),
+  tools: z.array(toolRegistrationSchema).max(1000).optional(),
+});
+export type ServiceRegistration = z.infer<typeof serviceRegistrationSchema>;

@@ -1,0 +1,460 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, ServicesTable, ToolsTable } from '../db/tables.js';
+import { HubError } from '../errors.js';
+import { decodeCursor, encodeCursor } from '../shared/cursor.js';
+import type { ServiceRecord, ToolRecord } from './registry-types.js';
+
+/** A registration after defaults are applied: what the repository writes. */
+export interface ServiceWrite {
+  service_id: string;
+  service_name: string;
+  address: string;
+  port: number;
+  mcp_url: string | null;
+  version: string | null;
+  tags: string[];
+  meta: Record<string, unknown>;
+  tool_prefix: string | null;
+  health_check_url: string | null;
+  health_check_interval: number;
+  weight: number;
+  ttl_seconds: number;
+  tools: ToolWrite[];
+}
+
+export interface ToolWrite {
+  name: string;
+  upstream_name: string;
+  description: string | null;
+  category: string | null;
+  version: string | null;
+  tags: string[];
+  input_schema: Record<string, unknown>;
+  output_schema: Record<string, unknown> | null;
+  annotations: Record<string, unknown> | null;
+  timeout_seconds: number | null;
+  retry_attempts: number | null;
+}
+
+export interface ServiceFilter {
+  name?: string;
+  tag?: string;
+  healthy?: boolean;
+  active?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ToolFilter {
+  category?: string;
+  tag?: string;
+  service?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** A tool of the catalogue, aggregated over the replicas that offer it. */
+export interface CatalogueTool {
+  name: string;
+  service_name: string;
+  description: string | null;
+  category: string | null;
+  version: string | null;
+  tags: string[];
+  input_schema: Record<string, unknown>;
+  output_schema: Record<string, unknown> | null;
+  annotations: Record<string, unknown> | null;
+  timeout_seconds: number | null;
+  retry_attempts: number | null;
+  instances: string[];
+  total_executions: number;
+  successful_executions: number;
+  average_duration_ms: number;
+  last_executed: Date | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** Per-tool statistics increments, as the history writer aggregates them per batch. */
+export interface ToolStatsDelta {
+  service_id: string;
+  name: string;
+  total: number;
+  successful: number;
+  durationSumMs: number;
+  lastExecuted: Date;
+}
+
+// One key for every registration transaction: serialises the tool-name conflict check.
+const REGISTRATION_LOCK = 727_274_001;
+
+/** Queries only: every read and write of `services` and `tools`. */
+export function createRegistryRepository(db: Kysely<Database>) {
+  return {
+    /**
+     * Upserts an instance and replaces its tools in one transaction. Throws 409 when a tool name
+     * belongs to another active service_name, 429 when the registry is full.
+     */
+    async upsertService(
+      write: ServiceWrite,
+      maxInstances: number,
+    ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+      return db.transaction().execute(async (tx) => {
+        await sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`.execute(tx);
+        const names = write.tools.map((t) => t.name);
+        if (names.length > 0) {
+          const owners = await tx
+            .selectFrom('tools')
+            .innerJoin('services', 'services.service_id', 'tools.service_id')
+            .select(['tools.name', 'services.service_name', 'services.service_id'])
+            .where('tools.name', 'in', names)
+            .where('services.service_name', '<>', write.service_name)
+            .where('services.is_active', '=', true)
+            .limit(20)
+            .execute();
+          if (owners.length > 0) {
+            const conflicts = owners.map((o) => ({
+              tool: o.name,
+              owner: o.service_name,
+              owner_service_id: o.service_id,
+            }));
+            throw new HubError(
+              'tool_name_conflict',
+              `tool ${owners[0]!.name} is already offered by service ${owners[0]!.service_name}; ` +
+                `service ${write.service_name} cannot register it (use tool_prefix to namespace its tools)`,
+              { conflicts, requested_by: write.service_name },
+            );
+          }
+        }
+        const existing = await tx
+          .selectFrom('services')
+          .select(['service_id', 'is_active'])
+          .where('service_id', '=', write.service_id)
+          .executeTakeFirst();
+        if (!existing?.is_active) {
+          const { count } = await tx
+            .selectFrom('services')
+            .select((eb) => eb.fn.countAll<string>().as('count'))
+            .where('is_active', '=', true)
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= maxInstances) {
+            throw new HubError(
+              'registry_full',
+              `the registry holds its maximum of ${maxInstances} active instances`,
+              undefined,
+              {
+                retryAfterSeconds: 60,
+              },
+            );
+          }
+        }
+        const values = {
+          service_id: write.service_id,
+          service_name: write.service_name,
+          address: write.address,
+          port: write.port,
+          mcp_url: write.mcp_url,
+          version: write.version,
+          tags: JSON.stringify(write.tags),
+          meta: JSON.stringify(write.meta),
+          tool_prefix: write.tool_prefix,
+          health_check_url: write.health_check_url,
+          health_check_interval: write.health_check_interval,
+          weight: write.weight,
+          ttl_seconds: write.ttl_seconds,
+        };
+        const service = await tx
+          .insertInto('services')
+          .values(values)
+          .onConflict((oc) =>
+            oc.column('service_id').doUpdateSet({
+              ...values,
+              updated_at: sql`now()`,
+              last_seen: sql`now()`,
+              is_active: true,
+              // A fresh registration is a fresh start: the instance is trusted again until checks say otherwise.
+              is_healthy: true,
+              consecutive_failures: 0,
+            }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        let removeQuery = tx.deleteFrom('tools').where('service_id', '=', write.service_id);
+        if (names.length > 0) removeQuery = removeQuery.where('name', 'not in', names);
+        await removeQuery.execute();
+        const tools: Selectable<ToolsTable>[] = [];
+        for (const tool of write.tools) {
+          const row = {
+            service_id: write.service_id,
+            name: tool.name,
+            upstream_name: tool.upstream_name,
+            description: tool.description,
+            category: tool.category,
+            version: tool.version,
+            tags: JSON.stringify(tool.tags),
+            input_schema: JSON.stringify(tool.input_schema),
+            output_schema: tool.output_schema === null ? null : JSON.stringify(tool.output_schema),
+            annotations: tool.annotations === null ? null : JSON.stringify(tool.annotations),
+            timeout_seconds: tool.timeout_seconds,
+            retry_attempts: tool.retry_attempts,
+          };
+          const { service_id: _s, name: _n, ...update } = row;
+          tools.push(
+            await tx
+              .insertInto('tools')
+              .values(row)
+              .onConflict((oc) =>
+                oc.columns(['service_id', 'name']).doUpdateSet({ ...update, is_enabled: true }),
+              )
+              .returningAll()
+              .executeTakeFirstOrThrow(),
+          );
+        }
+        return { service: toService(service), tools: tools.map(toTool), created: !existing };
+      });
+    },
+
+    /** Marks an instance inactive; false when it does not exist. */
+    async deactivate(serviceId: string): Promise<ServiceRecord | undefined> {
+      const row = await db
+        .updateTable('services')
+        .set({ is_active: false, updated_at: sql`now()` })
+        .where('service_id', '=', serviceId)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toService(row);
+    },
+
+    /** Refreshes last_seen of an active instance; undefined when unknown or inactive (the spoke must register again). */
+    async heartbeat(serviceId: string): Promise<ServiceRecord | undefined> {
+      const row = await db
+        .updateTable('services')
+        .set({ last_seen: sql`now()` })
+        .where('service_id', '=', serviceId)
+        .where('is_active', '=', true)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toService(row);
+    },
+
+    /** Stores the outcome of one health check and returns the updated row. */
+    async recordHealthCheck(
+      serviceId: string,
+      outcome: { ok: boolean; reason?: string },
+      failureThreshold: number,
+    ): Promise<ServiceRecord | undefined> {
+      const query = db
+        .updateTable('services')
+        .where('service_id', '=', serviceId)
+        .where('is_active', '=', true);
+      const row = outcome.ok
+        ? await query
+            .set({
+              is_healthy: true,
+              consecutive_failures: 0,
+              last_health_check: sql`now()`,
+              last_seen: sql`now()`,
+            })
+            .returningAll()
+            .executeTakeFirst()
+        : await query
+            .set({
+              consecutive_failures: sql`consecutive_failures + 1`,
+              is_healthy: sql`consecutive_failures + 1 < ${failureThreshold}`,
+              last_health_check: sql`now()`,
+              last_failure_reason: outcome.reason ?? 'unknown failure',
+            })
+            .returningAll()
+            .executeTakeFirst();
+      return row && toService(row);
+    },
+
+    /** Deactivates active instances not seen for their ttl_seconds; returns their ids. */
+    async expireStale(): Promise<string[]> {
+      const rows = await db
+        .updateTable('services')
+        .set({ is_active: false, updated_at: sql`now()` })
+        .where('is_active', '=', true)
+        .where(sql<boolean>`last_seen + make_interval(secs => ttl_seconds) < now()`)
+        .returning('service_id')
+        .execute();
+      return rows.map((r) => r.service_id);
+    },
+
+    async getService(
+      serviceId: string,
+    ): Promise<{ service: ServiceRecord; tools: ToolRecord[] } | undefined> {
+      const row = await db
+        .selectFrom('services')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const tools = await db
+        .selectFrom('tools')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .orderBy('name')
+        .execute();
+      return { service: toService(row), tools: tools.map(toTool) };
+    },
+
+    /** Keyset page of instances ordered by service_id. */
+    async listServices(filter: ServiceFilter): Promise<Page<ServiceRecord>> {
+      let query = db
+        .selectFrom('services')
+        .selectAll()
+        .orderBy('service_id')
+        .limit(filter.limit + 1);
+      if (filter.name !== undefined) query = query.where('service_name', '=', filter.name);
+      if (filter.tag !== undefined)
+        query = query.where(sql<boolean>`tags @> ${JSON.stringify([filter.tag])}::jsonb`);
+      if (filter.healthy !== undefined) query = query.where('is_healthy', '=', filter.healthy);
+      if (filter.active !== undefined) query = query.where('is_active', '=', filter.active);
+      if (filter.cursor) query = query.where('service_id', '>', decodeCursor(filter.cursor, 1)[0]!);
+      const rows = await query.execute();
+      return page(rows.map(toService), filter.limit, (s) => [s.service_id]);
+    },
+
+    /** Keyset page of the catalogue of active instances: one entry per tool name, stats summed over replicas. */
+    async listCatalogue(filter: ToolFilter & { name?: string }): Promise<Page<CatalogueTool>> {
+      let names = db
+        .selectFrom('tools')
+        .innerJoin('services', 'services.service_id', 'tools.service_id')
+        .select('tools.name')
+        .distinct()
+        .where('services.is_active', '=', true)
+        .where('tools.is_enabled', '=', true)
+        .orderBy('tools.name')
+        .limit(filter.limit + 1);
+      if (filter.name !== undefined) names = names.where('tools.name', '=', filter.name);
+      if (filter.category !== undefined) names = names.where('tools.category', '=', filter.category);
+      if (filter.tag !== undefined)
+        names = names.where(sql<boolean>`tools.tags @> ${JSON.stringify([filter.tag])}::jsonb`);
+      if (filter.service !== undefined) {
+        const service = filter.service;
+        names = names.where((eb) =>
+          eb.or([eb('services.service_name', '=', service), eb('services.service_id', '=', service)]),
+        );
+      }
+      if (filter.cursor) names = names.where('tools.name', '>', decodeCursor(filter.cursor, 1)[0]!);
+      const nameRows = await names.execute();
+      const pageNames = nameRows.slice(0, filter.limit).map((r) => r.name);
+      if (pageNames.length === 0) return { items: [], next_cursor: null };
+      const rows = await db
+        .selectFrom('tools')
+        .innerJoin('services', 'services.service_id', 'tools.service_id')
+        .selectAll('tools')
+        .select(['services.service_name', 'services.updated_at'])
+        .where('services.is_active', '=', true)
+        .where('tools.name', 'in', pageNames)
+        .orderBy('tools.name')
+        .orderBy('services.updated_at', 'desc')
+        .execute();
+      const byName = new Map<string, CatalogueTool>();
+      for (const row of rows) {
+        const tool = toTool(row);
+        const entry = byName.get(row.name);
+        if (!entry) {
+          // The most recently registered replica's definition wins.
+          byName.set(row.name, {
+            name: tool.name,
+            service_name: row.service_name,
+            description: tool.description,
+            category: tool.category,
+            version: tool.version,
+            tags: tool.tags,
+            input_schema: tool.input_schema,
+            output_schema: tool.output_schema,
+            annotations: tool.annotations,
+            timeout_seconds: tool.timeout_seconds,
+            retry_attempts: tool.retry_attempts,
+            instances: [tool.service_id],
+            total_executions: Number(tool.total_executions),
+            successful_executions: Number(tool.successful_executions),
+            average_duration_ms: tool.average_duration_ms,
+            last_executed: tool.last_executed,
+          });
+          continue;
+        }
+        const total = entry.total_executions + Number(tool.total_executions);
+        entry.average_duration_ms =
+          total === 0
+            ? 0
+            : (entry.average_duration_ms * entry.total_executions +
+                tool.average_duration_ms * Number(tool.total_executions)) /
+              total;
+        entry.total_executions = total;
+        entry.successful_executions += Number(tool.successful_executions);
+        entry.instances.push(tool.service_id);
+        if (tool.last_executed && (!entry.last_executed || tool.last_executed > entry.last_executed)) {
+          entry.last_executed = tool.last_executed;
+        }
+      }
+      const items = pageNames.map((n) => byName.get(n)!).filter(Boolean);
+      return {
+        items,
+        next_cursor: nameRows.length > filter.limit ? encodeCursor([pageNames[pageNames.length - 1]]) : null,
+      };
+    },
+
+    /** Every active instance with its tools: the snapshot's starting point. */
+    async loadActive(): Promise<{ service: ServiceRecord; tools: ToolRecord[] }[]> {
+      const services = await db.selectFrom('services').selectAll().where('is_active', '=', true).execute();
+      const tools = await db
+        .selectFrom('tools')
+        .innerJoin('services', 'services.service_id', 'tools.service_id')
+        .selectAll('tools')
+        .where('services.is_active', '=', true)
+        .execute();
+      const byService = new Map<string, ToolRecord[]>();
+      for (const t of tools) {
+        const list = byService.get(t.service_id) ?? [];
+        list.push(toTool(t));
+        byService.set(t.service_id, list);
+      }
+      return services.map((s) => ({ service: toService(s), tools: byService.get(s.service_id) ?? [] }));
+    },
+
+    /** Adds a batch of per-tool statistics in one statement per tool row. */
+    async addToolStats(deltas: ToolStatsDelta[]): Promise<void> {
+      for (const d of deltas) {
+        await db
+          .updateTable('tools')
+          .set({
+            average_duration_ms: sql`(average_duration_ms * total_executions + ${d.durationSumMs}) / (total_executions + ${d.total})`,
+            total_executions: sql`total_executions + ${d.total}`,
+            successful_executions: sql`successful_executions + ${d.successful}`,
+            last_executed: sql`greatest(last_executed, ${d.lastExecuted.toISOString()}::timestamptz)`,
+          })
+          .where('service_id', '=', d.service_id)
+          .where('name', '=', d.name)
+          .execute();
+      }
+    },
+  };
+}
+
+export type RegistryRepository = ReturnType<typeof createRegistryRepository>;
+
+function page<T>(rows: T[], limit: number, key: (row: T) => string[]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(key(last)) : null };
+}
+
+function toService(row: Selectable<ServicesTable>): ServiceRecord {
+  return { ...row, tags: row.tags ?? [], meta: row.meta ?? {} };
+}
+
+function toTool(row: Selectable<ToolsTable>): ToolRecord {
+  return {
+    ...row,
+    tags: row.tags ?? [],
+    total_executions: String(row.total_executions),
+    successful_executions: String(row.successful_executions),
+  };
+}

@@ -1,0 +1,166 @@
+import { mapDatabaseError } from '../db/pg-errors.js';
+import { HubError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
+import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
+import type { RegistrySnapshot } from './registry-snapshot.js';
+import { healthUrlOf, mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
+
+/** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
+export type UrlGuard = (url: string, field: string) => Promise<void>;
+
+/** Asks a spoke's MCP endpoint for its tools (`tools/list`), for registrations that name none. */
+export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;
+
+export interface RegistryServiceOptions {
+  repository: RegistryRepository;
+  snapshot: RegistrySnapshot;
+  logger: Logger;
+  defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
+  guardUrl: UrlGuard;
+  discoverTools: ToolDiscovery;
+}
+
+/** The registry's use cases: each writes the database first, then updates the snapshot. */
+export function createRegistryService(options: RegistryServiceOptions) {
+  const { repository, snapshot, logger, defaults } = options;
+
+  async function db<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapDatabaseError(error);
+    }
+  }
+
+  return {
+    /** Registers or updates an instance (idempotent on service_id). */
+    async register(
+      body: ServiceRegistration,
+    ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+      const endpoint = mcpEndpointOf({
+        mcp_url: body.mcp_url ?? null,
+        address: body.address,
+        port: body.port,
+      });
+      await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
+      const healthUrl = healthUrlOf({
+        health_check_url: body.health_check?.http ?? null,
+        address: body.address,
+        port: body.port,
+      });
+      await options.guardUrl(healthUrl, body.health_check?.http ? 'health_check.http' : 'address');
+      let tools = body.tools;
+      if (tools === undefined) {
+        if (!body.mcp_url) {
+          throw new HubError(
+            'validation_failed',
+            'a registration needs tools, or an mcp_url to discover them from',
+            [{ path: 'tools', message: 'required when mcp_url is absent' }],
+          );
+        }
+        tools = await options.discoverTools(body.mcp_url);
+      }
+      const seen = new Set<string>();
+      for (const [index, tool] of tools.entries()) {
+        if (seen.has(tool.name)) {
+          throw new HubError('validation_failed', `tool ${tool.name} is listed twice`, [
+            { path: `tools.${index}.name`, message: 'duplicate tool name' },
+          ]);
+        }
+        seen.add(tool.name);
+      }
+      const write: ServiceWrite = {
+        service_id: body.service_id,
+        service_name: body.service_name,
+        address: body.address,
+        port: body.port,
+        mcp_url: body.mcp_url ?? null,
+        version: body.version ?? null,
+        tags: body.tags ?? [],
+        meta: body.meta ?? {},
+        tool_prefix: body.tool_prefix ?? null,
+        health_check_url: body.health_check?.http ?? null,
+        health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
+        weight: body.weight ?? 1,
+        ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
+        tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
+      };
+      const result = await db(() => repository.upsertService(write, defaults.maxInstances));
+      snapshot.upsert(result.service, result.tools);
+      logger.info('service registered', {
+        service_id: body.service_id,
+        service_name: body.service_name,
+        tools: result.tools.length,
+        created: result.created,
+      });
+      return result;
+    },
+
+    async deregister(serviceId: string): Promise<ServiceRecord> {
+      const service = await db(() => repository.deactivate(serviceId));
+      if (!service) throw notFound(serviceId);
+      snapshot.remove(serviceId);
+      logger.info('service deregistered', { service_id: serviceId });
+      return service;
+    },
+
+    async heartbeat(serviceId: string): Promise<ServiceRecord> {
+      const service = await db(() => repository.heartbeat(serviceId));
+      if (!service || !snapshot.getInstance(serviceId)) {
+        throw new HubError(
+          'service_not_found',
+          `service ${serviceId} is not registered (or has expired); register again`,
+        );
+      }
+      return service;
+    },
+
+    async get(serviceId: string) {
+      const found = await db(() => repository.getService(serviceId));
+      if (!found) throw notFound(serviceId);
+      return found;
+    },
+
+    list: (filter: Parameters<RegistryRepository['listServices']>[0]) =>
+      db(() => repository.listServices(filter)),
+    listTools: (filter: Parameters<RegistryRepository['listCatalogue']>[0]) =>
+      db(() => repository.listCatalogue(filter)),
+
+    async getTool(name: string) {
+      const page = await db(() => repository.listCatalogue({ name, limit: 1 }));
+      const tool = page.items[0];
+      if (!tool) throw new HubError('tool_not_found', `tool ${name} is not registered`);
+      return tool;
+    },
+
+    /** Loads every active instance into the snapshot (start-up). */
+    async loadSnapshot(): Promise<number> {
+      const active = await repository.loadActive();
+      for (const { service, tools } of active) snapshot.upsert(service, tools);
+      return active.length;
+    },
+  };
+}
+
+export type RegistryService = ReturnType<typeof createRegistryService>;
+
+function notFound(serviceId: string): HubError {
+  return new HubError('service_not_found', `service ${serviceId} is not registered`);
+}
+
+function toToolWrite(tool: ToolRegistration, prefix: string | undefined): ToolWrite {
+  return {
+    name: prefix ? `${prefix}_${tool.name}` : tool.name,
+    upstream_name: tool.name,
+    description: tool.description ?? null,
+    category: tool.category ?? null,
+    version: tool.version ?? null,
+    tags: tool.tags ?? [],
+    input_schema: tool.input_schema ?? { type: 'object' },
+    output_schema: tool.output_schema ?? null,
+    annotations: tool.annotations ?? (tool.title ? { title: tool.title } : null),
+    timeout_seconds: tool.timeout_seconds ?? null,
+    retry_attempts: tool.retry_attempts ?? null,
+  };
+}

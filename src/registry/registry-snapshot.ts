@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
+
+/** An instance as the hot path sees it. Mutable fields are updated in place. */
+export interface InstanceView {
+  serviceId: string;
+  serviceName: string;
+  endpoint: string;
+  weight: number;
+  healthy: boolean;
+  meta: Record<string, unknown>;
+  ttlSeconds: number;
+  healthUrl: string | null;
+  address: string;
+  port: number;
+  healthIntervalSeconds: number;
+}
+
+/** A tool as the hot path sees it: the MCP definition served verbatim plus what routing needs. */
+export interface ToolView {
+  /** Exactly what `tools/list` returns for it (schemas untouched). */
+  definition: Tool;
+  upstreamName: string;
+  serviceName: string;
+  timeoutSeconds: number | null;
+  retryAttempts: number | null;
+  /** The registration marked it read-only or idempotent: a call that may have run can be retried. */
+  retrySafe: boolean;
+}
+
+interface ToolEntry {
+  /** Definition per instance: replicas may be mid-upgrade; the newest registration wins. */
+  byInstance: Map<string, ToolView>;
+  current: ToolView;
+  visible: boolean;
+}
+
+export interface SnapshotChange {
+  /** The set of visible tools or one of their definitions changed (MCP clients must be told). */
+  catalogueChanged: boolean;
+  serviceIds: string[];
+}
+
+/**
+ * The in-memory registry: active instances and their tools. The MCP front and the engine read only
+ * this on their hot path. A tool is visible while at least one of its instances is healthy.
+ */
+export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }> {
+  private readonly instances = new Map<string, InstanceView>();
+  private readonly toolsOfInstance = new Map<string, string[]>();
+  private readonly tools = new Map<string, ToolEntry>();
+  private sortedVisible: ToolView[] | undefined;
+
+  /** Adds or replaces an instance and its tools. */
+  upsert(service: ServiceRecord, tools: ToolRecord[]): void {
+    const id = service.service_id;
+    const previous = this.instances.get(id);
+    const view: InstanceView = {
+      serviceId: id,
+      serviceName: service.service_name,
+      endpoint: mcpEndpointOf(service),
+      weight: service.weight,
+      healthy: service.is_healthy,
+      meta: service.meta,
+      ttlSeconds: service.ttl_seconds,
+      healthUrl: service.health_check_url,
+      address: service.address,
+      port: service.port,
+      healthIntervalSeconds: service.health_check_interval,
+    };
+    if (previous) Object.assign(previous, view);
+    else this.instances.set(id, view);
+    const touched = new Set(this.toolsOfInstance.get(id) ?? []);
+    for (const name of touched) this.tools.get(name)?.byInstance.delete(id);
+    let definitionsChanged = touched.size !== tools.length;
+    for (const record of tools) {
+      touched.add(record.name);
+      const toolView = toToolView(record, service.service_name);
+      let entry = this.tools.get(record.name);
+      if (!entry) {
+        entry = { byInstance: new Map(), current: toolView, visible: false };
+        this.tools.set(record.name, entry);
+        definitionsChanged = true;
+      } else if (JSON.stringify(entry.current.definition) !== JSON.stringify(toolView.definition)) {
+        definitionsChanged = true;
+      }
+      entry.byInstance.set(id, toolView);
+      entry.current = toolView;
+    }
+    this.toolsOfInstance.set(
+      id,
+      tools.map((t) => t.name),
+    );
+    this.settle([id], touched, definitionsChanged);
+  }
+
+  /** Takes an instance out (deregistered or expired). */
+  remove(serviceId: string): void {
+    if (!this.instances.delete(serviceId)) return;
+    const names = this.toolsOfInstance.get(serviceId) ?? [];
+    this.toolsOfInstance.delete(serviceId);
+    for (const name of names) this.tools.get(name)?.byInstance.delete(serviceId);
+    this.settle([serviceId], new Set(names), false);
+  }
+
+  /** Health changed: routing and visibility follow. */
+  setHealthy(serviceId: string, healthy: boolean): void {
+    const instance = this.instances.get(serviceId);
+    if (!instance || instance.healthy === healthy) return;
+    instance.healthy = healthy;
+    this.settle([serviceId], new Set(this.toolsOfInstance.get(serviceId) ?? []), false);
+  }
+
+  getInstance(serviceId: string): InstanceView | undefined {
+    return this.instances.get(serviceId);
+  }
+
+  allInstances(): IterableIterator<InstanceView> {
+    return this.instances.values();
+  }
+
+  get instanceCount(): number {
+    return this.instances.size;
+  }
+
+  /** A visible tool by its MCP name. */
+  getTool(name: string): ToolView | undefined {
+    const entry = this.tools.get(name);
+    return entry?.visible ? entry.current : undefined;
+  }
+
+  /** Healthy instances offering a tool (the engine further drops those whose breaker is open). */
+  healthyInstancesOf(name: string): InstanceView[] {
+    const entry = this.tools.get(name);
+    if (!entry) return [];
+    const result: InstanceView[] = [];
+    for (const id of entry.byInstance.keys()) {
+      const instance = this.instances.get(id);
+      if (instance?.healthy) result.push(instance);
+    }
+    return result;
+  }
+
+  /** Visible tools sorted by name; cached until the next change. */
+  visibleTools(): ToolView[] {
+    if (!this.sortedVisible) {
+      const list: ToolView[] = [];
+      for (const [, entry] of this.tools) if (entry.visible) list.push(entry.current);
+      list.sort((a, b) =>
+        a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0,
+      );
+      this.sortedVisible = list;
+    }
+    return this.sortedVisible;
+  }
+
+  private settle(serviceIds: string[], names: Set<string>, definitionsChanged: boolean): void {
+    let catalogueChanged = definitionsChanged;
+    for (const name of names) {
+      const entry = this.tools.get(name);
+      if (!entry) continue;
+      if (entry.byInstance.size === 0) {
+        this.tools.delete(name);
+        if (entry.visible) catalogueChanged = true;
+        continue;
+      }
+      const newest = [...entry.byInstance.values()].pop();
+      if (newest) entry.current = newest;
+      const visible = [...entry.byInstance.keys()].some((id) => this.instances.get(id)?.healthy);
+      if (visible !== entry.visible) {
+        entry.visible = visible;
+        catalogueChanged = true;
+      }
+    }
+    if (catalogueChanged) this.sortedVisible = undefined;
+    this.emit('change', { catalogueChanged, serviceIds });
+  }
+}
+
+function toToolView(record: ToolRecord, serviceName: string): ToolView {
+  const annotations = record.annotations ?? undefined;
+  const definition: Tool = {
+    name: record.name,
+    ...(record.description ? { description: record.description } : {}),
+    inputSchema: record.input_schema as Tool['inputSchema'],
+    ...(record.output_schema ? { outputSchema: record.output_schema as Tool['outputSchema'] } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
+  return {
+    definition,
+    upstreamName: record.upstream_name,
+    serviceName,
+    timeoutSeconds: record.timeout_seconds,
+    retryAttempts: record.retry_attempts,
+    retrySafe: annotations?.readOnlyHint === true || annotations?.idempotentHint === true,
+  };
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express from 'express';
+import { createLogger, type Logger } from '../logger.js';
+import { createHubRegistration } from './hub-registration.js';
+import type { SpokeTool } from './spoke-tool.js';
+
+export interface SpokeOptions {
+  /** service_name at the hub; replicas share it. */
+  name: string;
+  /** service_id at the hub. @default `${name}-${host}-${port}` */
+  serviceId?: string;
+  version?: string;
+  tools: SpokeTool[];
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** The hub to register with; without it the spoke only serves. */
+  hubUrl?: string;
+  registryToken?: string;
+  /** @default 60 */
+  ttlSeconds?: number;
+  tags?: string[];
+  weight?: number;
+  logger?: Logger;
+  /** Sessions idle this long are closed. @default 10 min */
+  sessionIdleMs?: number;
+}
+
+/**
+ * A spoke: an MCP server over streamable HTTP at /mcp (one McpServer per session, tools defined
+ * with zod), /health, and — with `hubUrl` — registration, heartbeats and deregistration.
+ */
+export async function startSpoke(options: SpokeOptions) {
+  const logger = options.logger ?? createLogger({ level: 'info', component: `spoke:${options.name}` });
+  const host = options.host ?? '127.0.0.1';
+  const sessions = new Map<
+    string,
+    { transport: StreamableHTTPServerTransport; server: McpServer; lastActivity: number }
+  >();
+
+  function buildServer(): McpServer {
+    const server = new McpServer(
+      { name: options.name, version: options.version ?? '0.1.0' },
+      { capabilities: { logging: {} } },
+    );
+    for (const tool of options.tools) {
+      server.registerTool(
+        tool.name,
+        {
+          title: tool.title,
+          description: tool.description,
+          inputSchema: tool.inputSchema,
+          annotations: tool.annotations,
+        },
+        (args, extra) => tool.handler(args as never, extra),
+      );
+    }
+    return server;
+  }
+
+  const app = express();
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: options.name, tools: options.tools.length });
+  });
+  app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string') {
+      const session = sessions.get(id);
+      if (!session) {
+        res
+          .status(404)
+          .json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
+        return;
+      }
+      session.lastActivity = Date.now();
+      await session.transport.handleRequest(req, res, req.body);
+      return;
+    }
+    if (!isInitializeRequest(req.body)) {
+      res.status(400).json({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32000, message: 'Mcp-Session-Id header is required' },
+      });
+      return;
+    }
+    const server = buildServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sid) => {
+        sessions.set(sid, { transport, server, lastActivity: Date.now() });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  const bySession = async (req: express.Request, res: express.Response) => {
+    const session = sessions.get(String(req.headers['mcp-session-id']));
+    if (!session) {
+      res
+        .status(404)
+        .json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
+      return;
+    }
+    await session.transport.handleRequest(req, res);
+    if (req.method === 'DELETE') {
+      sessions.delete(String(req.headers['mcp-session-id']));
+      await session.server.close().catch(() => {});
+    }
+  };
+  app.get('/mcp', bySession);
+  app.delete('/mcp', bySession);
+
+  const httpServer: HttpServer = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  const idle = options.sessionIdleMs ?? 10 * 60_000;
+  const sweeper = setInterval(
+    () => {
+      for (const [sid, session] of sessions) {
+        if (Date.now() - session.lastActivity > idle) {
+          sessions.delete(sid);
+          void session.transport.close().catch(() => {});
+        }
+      }
+    },
+    Math.min(idle, 60_000),
+  );
+  sweeper.unref();
+
+  const registration = options.hubUrl
+    ? createHubRegistration({
+        hubUrl: options.hubUrl,
+        serviceId: options.serviceId ?? `${options.name}-${host}-${port}`,
+        serviceName: options.name,
+        address: host,
+        port,
+        version: options.version ?? '0.1.0',
+        tools: options.tools,
+        tags: options.tags,
+        weight: options.weight,
+        ttlSeconds: options.ttlSeconds ?? 60,
+        registryToken: options.registryToken,
+        logger,
+      })
+    : undefined;
+  registration?.start();
+  logger.info('spoke listening', { url: `${url}/mcp`, tools: options.tools.length });
+
+  return {
+    url,
+    mcpUrl: `${url}/mcp`,
+    port,
+    registration,
+    get sessions(): number {
+      return sessions.size;
+    },
+    /** Deregisters, then stops serving. */
+    async close(): Promise<void> {
+      clearInterval(sweeper);
+      await registration?.stop();
+      for (const { transport, server } of sessions.values()) {
+        await transport.close().catch(() => {});
+        await server.close().catch(() => {});
+      }
+      sessions.clear();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+export type Spoke = Awaited<ReturnType<typeof startSpoke>>;

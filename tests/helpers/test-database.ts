@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export const TEMPLATE_DIR = join(new URL('../..', import.meta.url).pathname, '.cache', 'pglite-template');
+
+/** Which database this test run uses: set by scripts/run-tests.mjs. */
+export const TEST_DB: 'embedded' | 'postgres' =
+  process.env.FIN_HUB_TEST_DB === 'postgres' ? 'postgres' : 'embedded';
+
+let shared: Promise<PGlite> | undefined;
+
+/** One embedded database per test process, copied from the template; tests isolate by schema. */
+export function sharedPglite(): Promise<PGlite> {
+  shared ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fin-hub-test-'));
+    cpSync(TEMPLATE_DIR, dir, { recursive: true });
+    const db = await PGlite.create(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return db;
+  })();
+  return shared;
+}
+
+/** A schema name no other test uses. */
+export function uniqueSchema(): string {
+  return `t_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test schema (PostgreSQL keeps them otherwise; the embedded one is thrown away). */
+export async function dropSchema(schema: string): Promise<void> {
+  if (TEST_DB !== 'postgres') return;
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

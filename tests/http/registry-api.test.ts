@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TEST_DB } from '../helpers/test-database.js';
+import { api, registration, startTestHub } from '../helpers/test-hub.js';
+
+describe(`registry API on the ${TEST_DB} database`, () => {
+  it('registers a service, finds it by id, name and tag, and lists its tools', async (t) => {
+    const hub = await startTestHub(t);
+    const body = registration('quotes-1', 'quotes', 9101, ['stock_quote', 'price_history'], {
+      tags: ['market', 'eu'],
+      weight: 2,
+    });
+    const created = await api(hub, 'POST', '/api/v1/services/register', body);
+    assert.equal(created.status, 200);
+    assert.equal(created.body.service_id, 'quotes-1');
+    assert.equal(created.body.breaker_state, 'closed');
+    assert.equal(created.body.tools.length, 2);
+
+    const one = await api(hub, 'GET', '/api/v1/services/quotes-1');
+    assert.equal(one.status, 200);
+    assert.equal(one.body.weight, 2);
+    assert.deepEqual(one.body.tools.map((x: { name: string }) => x.name).sort(), [
+      'price_history',
+      'stock_quote',
+    ]);
+
+    assert.equal((await api(hub, 'GET', '/api/v1/services?name=quotes')).body.items.length, 1);
+    assert.equal((await api(hub, 'GET', '/api/v1/services?tag=eu')).body.items.length, 1);
+    assert.equal((await api(hub, 'GET', '/api/v1/services?tag=asia')).body.items.length, 0);
+    assert.equal((await api(hub, 'GET', '/api/v1/services?healthy=true&active=true')).body.items.length, 1);
+
+    const tools = await api(hub, 'GET', '/api/v1/tools');
+    assert.deepEqual(
+      tools.body.items.map((x: { name: string }) => x.name),
+      ['price_history', 'stock_quote'],
+    );
+    const tool = await api(hub, 'GET', '/api/v1/tools/stock_quote');
+    assert.equal(tool.status, 200);
+    assert.deepEqual(tool.body.instances, ['quotes-1']);
+    assert.equal(tool.body.total_executions, 0);
+    assert.equal(hub.snapshot.getTool('stock_quote')?.serviceName, 'quotes');
+  });
+
+  it('turns 10 concurrent identical registrations into one row, all 2xx', async (t) => {
+    const hub = await startTestHub(t);
+    const body = registration('dup-1', 'dup', 9102, ['a', 'b', 'c']);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => api(hub, 'POST', '/api/v1/services/register', body)),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(10).fill(200),
+    );
+    const page = await api(hub, 'GET', '/api/v1/services?name=dup');
+    assert.equal(page.body.items.length, 1);
+    const tools = await api(hub, 'GET', '/api/v1/tools?service=dup');
+    assert.equal(tools.body.items.length, 3);
+  });
+
+  it('removes the tools a re-registration no longer lists', async (t) => {
+    const hub = await startTestHub(t);
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('shrink-1', 'shrink', 9103, ['x', 'y', 'z']),
+    );
+    const again = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('shrink-1', 'shrink', 9103, ['x']),
+    );
+    assert.equal(again.status, 200);
+    assert.deepEqual(
+      again.body.tools.map((x: { name: string }) => x.name),
+      ['x'],
+    );
+    assert.equal((await api(hub, 'GET', '/api/v1/tools/y')).status, 404);
+    assert.equal(hub.snapshot.getTool('y'), undefined);
+  });
+
+  it('answers 409 naming both owners when another service_name offers the same tool, unless it uses a prefix', async (t) => {
+    const hub = await startTestHub(t);
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('owner-1', 'owner', 9104, ['shared_tool']),
+    );
+    const clash = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('intruder-1', 'intruder', 9105, ['shared_tool']),
+    );
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body.error.code, 'tool_name_conflict');
+    assert.match(clash.body.error.message, /owner/);
+    assert.match(clash.body.error.message, /intruder/);
+    assert.equal(clash.body.error.details.conflicts[0].owner, 'owner');
+    const prefixed = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('intruder-1', 'intruder', 9105, ['shared_tool'], { tool_prefix: 'alt' }),
+    );
+    assert.equal(prefixed.status, 200);
+    assert.equal(prefixed.body.tools[0].name, 'alt_shared_tool');
+    // Replicas (same service_name) share tools without conflict.
+    const replica = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('owner-2', 'owner', 9106, ['shared_tool']),
+    );
+    assert.equal(replica.status, 200);
+    assert.deepEqual((await api(hub, 'GET', '/api/v1/tools/shared_tool')).body.instances.sort(), [
+      'owner-1',
+      'owner-2',
+    ]);
+  });
+
+  it('pages services with keyset cursors, each exactly once', async (t) => {
+    const hub = await startTestHub(t);
+    for (let i = 0; i < 23; i++) {
+      await api(
+        hub,
+        'POST',
+        '/api/v1/services/register',
+        registration(`page-${String(i).padStart(2, '0')}`, 'paged', 9200 + i, ['paged_tool']),
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { service_id: string }[]; next_cursor: string | null } } = await api(
+        hub,
+        'GET',
+        `/api/v1/services?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...res.body.items.map((s) => s.service_id));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    assert.equal(seen.length, 23);
+    assert.equal(new Set(seen).size, 23);
+    assert.deepEqual(seen, [...seen].sort());
+  });
+
+  it('heartbeats an active instance, answers 404 to an unknown one, and deregistration takes it out', async (t) => {
+    const hub = await startTestHub(t);
+    await api(hub, 'POST', '/api/v1/services/register', registration('beat-1', 'beat', 9107, ['beat_tool']));
+    const beat = await api(hub, 'PUT', '/api/v1/services/beat-1/heartbeat');
+    assert.equal(beat.status, 200);
+    assert.equal(beat.body.service_id, 'beat-1');
+    assert.equal((await api(hub, 'PUT', '/api/v1/services/nobody/heartbeat')).status, 404);
+    const gone = await api(hub, 'POST', '/api/v1/services/beat-1/deregister');
+    assert.equal(gone.status, 200);
+    assert.equal(gone.body.is_active, false);
+    assert.equal(hub.snapshot.getTool('beat_tool'), undefined);
+    assert.equal(
+      (await api(hub, 'PUT', '/api/v1/services/beat-1/heartbeat')).status,
+      404,
+      'a deregistered spoke must register again',
+    );
+    assert.equal((await api(hub, 'GET', '/api/v1/services?active=false')).body.items.length, 1);
+  });
+
+  it('refuses registrations past the configured maximum with 429', async (t) => {
+    const hub = await startTestHub(t, { rateLimit: { maxInstances: 2 } });
+    for (const id of ['m1', 'm2'])
+      assert.equal(
+        (await api(hub, 'POST', '/api/v1/services/register', registration(id, 'max', 9300, ['max_tool'])))
+          .status,
+        200,
+      );
+    const third = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('m3', 'max', 9300, ['max_tool']),
+    );
+    assert.equal(third.status, 429);
+    assert.equal(third.body.error.code, 'registry_full');
+    assert.ok(third.headers.get('retry-after'));
+    // Updating an existing instance is still allowed.
+    assert.equal(
+      (await api(hub, 'POST', '/api/v1/services/register', registration('m1', 'max', 9301, ['max_tool'])))
+        .status,
+      200,
+    );
+  });
+
+  it('restores the snapshot from the database when a hub starts', async (t) => {
+    const hub = await startTestHub(t);
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('persist-1', 'persist', 9108, ['persist_tool']),
+    );
+    const reloaded = await hub.registry.loadSnapshot();
+    assert.equal(reloaded, 1);
+    assert.equal(hub.snapshot.getTool('persist_tool')?.serviceName, 'persist');
+  });
+});
