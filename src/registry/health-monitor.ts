@@ -32,7 +32,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   const nextCheckAt = new Map<string, number>();
   const fetchHealth = options.fetchHealth ?? ((url, signal) => fetch(url, { signal, redirect: 'manual' }));
   let timer: NodeJS.Timeout | undefined;
-  let ticking = false;
+  let ticking: Promise<void> | undefined;
 
   async function checkOne(serviceId: string): Promise<void> {
     const instance = snapshot.getInstance(serviceId);
@@ -76,10 +76,15 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
     }
   }
 
-  async function tick(): Promise<void> {
-    if (ticking) return;
-    ticking = true;
-    try {
+  function tick(): Promise<void> {
+    ticking ??= tickOnce().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  }
+
+  async function tickOnce(): Promise<void> {
+    {
       const now = Date.now();
       for (const instance of snapshot.allInstances()) {
         const due = nextCheckAt.get(instance.serviceId);
@@ -97,8 +102,6 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
       }
       for (const id of nextCheckAt.keys()) if (!snapshot.getInstance(id)) nextCheckAt.delete(id);
       await expire();
-    } finally {
-      ticking = false;
     }
   }
 
@@ -132,6 +135,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
       if (timer) clearInterval(timer);
       timer = undefined;
       queue.clear();
+      await ticking?.catch(() => {});
       await queue.onIdle();
     },
   };

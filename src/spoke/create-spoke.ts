@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { createLogger, type Logger } from '../logger.js';
 import { createHubRegistration } from './hub-registration.js';
 import type { SpokeTool } from './spoke-tool.js';
@@ -30,6 +30,8 @@ export interface SpokeOptions {
   logger?: Logger;
   /** Sessions idle this long are closed. @default 10 min */
   sessionIdleMs?: number;
+  /** Middleware run before /mcp (the parsed JSON body is on req.body): auth, logging, request inspection. */
+  middleware?: RequestHandler[];
 }
 
 /**
@@ -68,7 +70,8 @@ export async function startSpoke(options: SpokeOptions) {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.name, tools: options.tools.length });
   });
-  app.post('/mcp', express.json({ limit: '4mb' }), async (req, res) => {
+  app.use('/mcp', express.json({ limit: '4mb' }), ...(options.middleware ?? []));
+  app.post('/mcp', async (req, res) => {
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const session = sessions.get(id);
