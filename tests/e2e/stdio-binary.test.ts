@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { connectClient, waitFor } from '../helpers/mcp-client.js';
+import { TEMPLATE_DIR } from '../helpers/test-database.js';
+import { api } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('the built fin-hub --stdio', () => {
+  it('serves MCP on stdout only, sees spokes registered over its HTTP port, and exits when stdin closes', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-stdio-'));
+    cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const args = [
+      join(ROOT, 'dist/bin/fin-hub.js'),
+      '--stdio',
+      '--port',
+      String(port),
+      '--db',
+      dataDir,
+      '--log-level',
+      'warn',
+    ];
+    if (process.env.FIN_HUB_TEST_DB === 'postgres')
+      args.splice(
+        args.indexOf('--db') + 1,
+        1,
+        process.env.TEST_DATABASE_URL!,
+        '--db-schema',
+        `stdio_${process.pid}`,
+      );
+    const transport = new StdioClientTransport({ command: process.execPath, args, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const session = await connectClient(t, transport);
+    const hubUrl = `http://127.0.0.1:${port}`;
+    const spoke = await startTestSpoke(t, { hubUrl, name: 'stdiospoke' });
+    await spoke.registration!.registered;
+    await waitFor(() => session.listChanged >= 1, 'list_changed over stdio');
+    const { tools } = await session.client.listTools();
+    assert.ok(tools.some((tool) => tool.name === 'echo'));
+    const result = await session.client.callTool({ name: 'echo', arguments: { text: 'over stdio' } });
+    assert.deepEqual(result.structuredContent, { text: 'over stdio' });
+    assert.equal((await api({ url: hubUrl }, 'GET', '/health')).status, 200);
+    // Every stderr line is a JSON log line (nothing but JSON-RPC went to stdout, or the client would have failed).
+    for (const line of stderr.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), line);
+    const pid = transport.pid!;
+    await session.client.close();
+    await waitFor(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'the process to exit after stdin closed',
+      8000,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import type { TestContext } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+
+/** An SDK Client that counts list_changed notifications. */
+export async function connectClient(
+  t: TestContext,
+  transport: Transport,
+  capabilities: Record<string, unknown> = {},
+) {
+  const client = new Client({ name: 'fin-hub-test', version: '1.0.0' }, { capabilities });
+  let listChanged = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    listChanged++;
+  });
+  await client.connect(transport);
+  t.after(async () => {
+    if (transport instanceof StreamableHTTPClientTransport)
+      await transport.terminateSession().catch(() => {});
+    await client.close().catch(() => {});
+  });
+  return {
+    client,
+    get listChanged() {
+      return listChanged;
+    },
+  };
+}
+
+/** Connects over streamable HTTP to a hub's /mcp. */
+export function connectHttp(t: TestContext, hubUrl: string, capabilities: Record<string, unknown> = {}) {
+  return connectClient(t, new StreamableHTTPClientTransport(new URL(`${hubUrl}/mcp`)), capabilities);
+}
+
+/** Every tool over all pages of tools/list. */
+export async function listAllTools(client: Client): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : undefined);
+    names.push(...page.tools.map((tool) => tool.name));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return names;
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
