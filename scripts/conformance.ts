@@ -1,0 +1,49 @@
+// Runs the official MCP conformance suite (server scenarios) against the hub's /mcp, with the
+// fixture spoke of tests/fixtures registered through the REST API. Exit code: the suite's.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../src/config/load-config.js';
+import { startHub } from '../src/main.js';
+import { conformanceRegistration, startConformanceSpoke } from '../tests/fixtures/conformance-spoke.js';
+
+const root = new URL('..', import.meta.url).pathname;
+mkdirSync(join(root, '.cache'), { recursive: true });
+const hub = await startHub(
+  parseConfig({
+    port: 0,
+    db: process.argv.includes('--postgres') ? process.env.TEST_DATABASE_URL : 'memory',
+    logLevel: 'warn',
+    dbSchema: `conformance_${process.pid}`,
+  }),
+);
+const spoke = await startConformanceSpoke();
+let status = 1;
+try {
+  const response = await fetch(`${hub.url}/api/v1/services/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(conformanceRegistration(spoke.port)),
+  });
+  if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
+  const url = `${hub.url!.replace('127.0.0.1', 'localhost')}/mcp`;
+  const args = [
+    join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
+    'server',
+    '--url',
+    url,
+    '--expected-failures',
+    join(root, 'tests/fixtures/conformance-baseline.yml'),
+  ];
+  const extra = process.argv.filter((a) => a.startsWith('--scenario') || a.startsWith('--suite'));
+  // Asynchronous spawn: the hub answering the suite runs in this very process.
+  const child = spawn(process.execPath, [...args, ...extra.flatMap((a) => a.split('='))], {
+    stdio: 'inherit',
+    cwd: join(root, '.cache'),
+  });
+  status = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+} finally {
+  await spoke.close();
+  await hub.close();
+}
+process.exit(status);
