@@ -40,7 +40,8 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
   const logger = createLogger({ level: values['log-level'] ?? 'info', component: `spoke:${name}` });
   const spoke = await startSpoke({
     name,
-    serviceId: `${name}-${port}`,
+    // A fixed port names the instance; with port 0 the kit names it after the port it got.
+    serviceId: port === 0 ? undefined : `${name}-${port}`,
     version: packageVersion(),
     tools: spec.tools(),
     host: values.host ?? '127.0.0.1',

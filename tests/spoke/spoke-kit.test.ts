@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { createSilentLogger } from '../../src/logger.js';
+import { startSpoke } from '../../src/spoke/create-spoke.js';
+import { defineTool, jsonResult } from '../../src/spoke/spoke-tool.js';
+import { waitFor } from '../helpers/mcp-client.js';
+import { api, startTestHub } from '../helpers/test-hub.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const hello = defineTool({
+  name: 'hello',
+  description: 'Says hello',
+  inputSchema: { who: z.string() },
+  annotations: { readOnlyHint: true },
+  handler: ({ who }) => jsonResult({ greeting: `hello ${who}` }),
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('spoke kit', () => {
+  it('a spoke started before the hub registers once the hub is up', async (t) => {
+    const port = await freePort();
+    const spoke = await startSpoke({
+      name: 'early',
+      tools: [hello],
+      hubUrl: `http://127.0.0.1:${port}`,
+      logger: createSilentLogger(),
+    });
+    t.after(() => spoke.close());
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(spoke.registration!.registrations, 0);
+    const hub = await startTestHub(t, { port });
+    await spoke.registration!.registered;
+    await waitFor(() => Boolean(hub.snapshot.getTool('hello')), 'the tool in the hub');
+  });
+
+  it('registers again within one heartbeat after the hub forgot it', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startSpoke({
+      name: 'beater',
+      tools: [hello],
+      hubUrl: hub.url,
+      ttlSeconds: 5,
+      logger: createSilentLogger(),
+    });
+    t.after(() => spoke.close());
+    await spoke.registration!.registered;
+    // The hub forgets it (as a restarted hub on a fresh database, or a TTL expiry, would).
+    assert.equal(
+      (await api(hub, 'POST', `/api/v1/services/beater-127.0.0.1-${spoke.port}/deregister`)).status,
+      200,
+    );
+    assert.equal(hub.snapshot.getTool('hello'), undefined);
+    await waitFor(
+      () => spoke.registration!.registrations === 2,
+      're-registration after a 404 heartbeat',
+      4000,
+    );
+    assert.ok(hub.snapshot.getTool('hello'));
+  });
+
+  it('a reference spoke process deregisters on SIGTERM', async (t) => {
+    const hub = await startTestHub(t);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${ROOT}bin/fin-hub.ts`,
+        'spoke',
+        'portfolio',
+        '--port',
+        '0',
+        '--hub-url',
+        hub.url!,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    await waitFor(
+      () => Boolean(hub.snapshot.getTool('portfolio_optimize')),
+      'the portfolio spoke to register',
+      20_000,
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(hub.snapshot.getTool('portfolio_optimize'), undefined, 'deregistered before exiting');
+    const page = await api(hub, 'GET', '/api/v1/services?name=portfolio&active=false');
+    assert.equal(page.body.items.length, 1);
+  });
+});

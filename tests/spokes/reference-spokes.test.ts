@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSilentLogger } from '../../src/logger.js';
+import { startSpoke } from '../../src/spoke/create-spoke.js';
+import { REFERENCE_SPOKES, type ReferenceSpokeName } from '../../src/spokes/reference-spokes.js';
+import { connectHttp, listAllTools, waitFor } from '../helpers/mcp-client.js';
+import { startTestHub } from '../helpers/test-hub.js';
+
+/** One valid call per tool: every tool of the three spokes must answer it successfully through the hub. */
+const SAMPLE_CALLS: Record<string, Record<string, unknown>> = {
+  stock_quote: { symbol: 'AAPL' },
+  price_history: { symbol: 'SPX', interval: 'weekly', limit: 10 },
+  technical_analysis: { symbol: 'SPX' },
+  stock_comparison: { symbols: ['AAPL', 'MSFT', 'SPX'], period: 120 },
+  market_overview: {},
+  crypto_price: { symbol: 'BTC' },
+  symbol_search: { query: 'apple' },
+  data_status: {},
+  risk_calculate_var: { symbol: 'SPX', confidence_level: 0.99, time_horizon: 5, portfolio_value: 1_000_000 },
+  risk_calculate_metrics: { symbol: 'AAPL', period: 500 },
+  risk_analyze_portfolio: {
+    portfolio: [
+      { symbol: 'AAPL', weight: 0.5 },
+      { symbol: 'MSFT', weight: 0.3 },
+      { symbol: 'JNJ', weight: 0.2 },
+    ],
+  },
+  risk_stress_test: {
+    portfolio: [
+      { symbol: 'MSFT', weight: 0.6 },
+      { symbol: 'JNJ', weight: 0.4 },
+    ],
+  },
+  risk_analyze_tail_risk: { symbol: 'SPX', period: 2000 },
+  risk_calculate_greeks: { spot: 100, strike: 100, expiry_days: 365, volatility: 0.2, risk_free_rate: 0.05 },
+  portfolio_optimize: { symbols: ['AAPL', 'MSFT', 'JNJ', 'XOM'], objective: 'max_sharpe', max_weight: 0.6 },
+  portfolio_efficient_frontier: { symbols: ['AAPL', 'MSFT', 'JNJ'], points: 5 },
+  portfolio_rebalance: {
+    positions: [
+      { symbol: 'AAPL', shares: 100, price: 180 },
+      { symbol: 'MSFT', shares: 10, price: 100 },
+    ],
+    target_weights: { AAPL: 0.6, MSFT: 0.4 },
+  },
+  portfolio_analyze_performance: {
+    holdings: [
+      { symbol: 'AAPL', shares: 10 },
+      { symbol: 'MSFT', shares: 20 },
+    ],
+  },
+  portfolio_backtest: {
+    symbols: ['MSFT', 'JNJ', 'XOM', 'KO'],
+    strategy: 'momentum',
+    top_n: 2,
+    start_date: '2012-01-01',
+    end_date: '2016-12-31',
+  },
+  portfolio_allocate: { weights: { AAPL: 0.5, MSFT: 0.5 }, budget: 10_000 },
+};
+
+/** Calls that must come back as clear tool errors. */
+const BAD_CALLS: [string, Record<string, unknown>, RegExp][] = [
+  ['stock_quote', { symbol: 'NOPE' }, /unknown symbol "NOPE".*symbol_search/],
+  ['risk_calculate_var', { returns: [] }, /returns/],
+  [
+    'risk_calculate_var',
+    { symbol: 'SPX', returns: [0.01, 0.02] },
+    /exactly one of symbol, prices or returns/,
+  ],
+  [
+    'risk_calculate_metrics',
+    { returns: Array(30).fill(0.001), benchmark_returns: Array(29).fill(0.001) },
+    /must match/,
+  ],
+  [
+    'risk_analyze_portfolio',
+    {
+      portfolio: [
+        { symbol: 'AAPL', weight: 0.5 },
+        { symbol: 'MSFT', weight: 0.6 },
+      ],
+    },
+    /sum to 1/,
+  ],
+  ['portfolio_allocate', { weights: { AAPL: 0.7, MSFT: 0.2 }, budget: 1000 }, /sum to 1/],
+  ['portfolio_optimize', { symbols: ['AAPL', 'MSFT'], objective: 'target_return' }, /needs target_return/],
+  ['crypto_price', { symbol: 'AAPL' }, /not a crypto asset/],
+];
+
+describe('the three reference spokes behind the hub', () => {
+  it('register over HTTP, list every tool, answer a call to each with its data source, and give clear errors', async (t) => {
+    const hub = await startTestHub(t);
+    for (const name of Object.keys(REFERENCE_SPOKES) as ReferenceSpokeName[]) {
+      const spoke = await startSpoke({
+        name,
+        tools: REFERENCE_SPOKES[name].tools(),
+        hubUrl: hub.url,
+        logger: createSilentLogger(),
+      });
+      t.after(() => spoke.close());
+      await spoke.registration!.registered;
+    }
+    const { client } = await connectHttp(t, hub.url!);
+    const names = await listAllTools(client);
+    assert.deepEqual([...names].sort(), Object.keys(SAMPLE_CALLS).sort());
+    for (const [tool, args] of Object.entries(SAMPLE_CALLS)) {
+      const result = await client.callTool({ name: tool, arguments: args });
+      const text = (result.content as { text: string }[])[0]!.text;
+      assert.notEqual(result.isError, true, `${tool}: ${text}`);
+      assert.ok(result.structuredContent, `${tool} returns structured content`);
+      if (!['symbol_search', 'portfolio_rebalance'].includes(tool))
+        assert.match(text, /source|provider/, `${tool} names its data source`);
+    }
+    for (const [tool, args, message] of BAD_CALLS) {
+      const result = await client.callTool({ name: tool, arguments: args });
+      assert.equal(result.isError, true, `${tool} ${JSON.stringify(args)} should fail`);
+      assert.match((result.content as { text: string }[])[0]!.text, message);
+    }
+  });
+
+  it('label synthetic data and anchor defaults to the data, not the wall clock', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startSpoke({
+      name: 'market',
+      tools: REFERENCE_SPOKES.market.tools(),
+      hubUrl: hub.url,
+      logger: createSilentLogger(),
+    });
+    t.after(() => spoke.close());
+    await spoke.registration!.registered;
+    await waitFor(() => Boolean(hub.snapshot.getTool('stock_quote')), 'market tools');
+    const { client } = await connectHttp(t, hub.url!);
+    const msft = (await client.callTool({ name: 'stock_quote', arguments: { symbol: 'MSFT' } }))
+      .structuredContent as { source: { kind: string }; as_of: string };
+    assert.equal(msft.source.kind, 'synthetic');
+    const spx = (await client.callTool({ name: 'stock_quote', arguments: { symbol: 'SPX' } }))
+      .structuredContent as { source: { kind: string }; as_of: string; close: number };
+    assert.equal(spx.source.kind, 'real');
+    assert.equal(spx.as_of, '2020-04-17');
+    assert.equal(spx.close, 2874.5601);
+  });
+});
