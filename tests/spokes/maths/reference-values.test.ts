@@ -153,9 +153,8 @@ describe('technical indicators against known sequences', () => {
   ];
   it('computes RSI(14) within 0.1 of the published values', () => {
     const rsi = RSI.calculate({ period: 14, values: closes });
-    [70.53, 66.32, 66.55, 69.41, 66.36, 57.97].forEach((expected, i) =>
-      close(rsi[i]!, expected, 0.1, `RSI ${i}`),
-    );
+    for (const [i, expected] of [70.53, 66.32, 66.55, 69.41, 66.36, 57.97].entries())
+      close(rsi[i]!, expected, 0.1, `RSI ${i}`);
   });
   it('computes MACD as EMA12 − EMA26 with an EMA9 signal', () => {
     const series = Array.from({ length: 60 }, (_, i) => 100 + 10 * Math.sin(i / 5) + i * 0.3);
