@@ -114,7 +114,8 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     await register(hub, 'lc-idle', idle.port);
     // Hold lc-busy with a slow call (round-robin ties put the first slow call on one of them).
     const held = call(hub, 'slow', { ms: 1500 });
-    await sleep(200);
+    const deadline = Date.now() + 3000;
+    while (busy.log.count('slow') + idle.log.count('slow') === 0 && Date.now() < deadline) await sleep(10);
     const holder = busy.log.count('slow') === 1 ? busy : idle;
     const other = holder === busy ? idle : busy;
     for (let i = 0; i < 10; i++) await call(hub, 'echo', { text: 'x' });

@@ -81,6 +81,8 @@ export function executionRoutes(
   });
   mountRoute(router, s.cancel, guards.for(s.cancel), async ({ params }) => {
     if (engine.cancel(params.id)) return { execution_id: params.id, status: 'cancelling' as const };
+    // A call that just finished may still sit in the history outbox.
+    await flushHistory();
     const stored = await db(() => executions.get(params.id));
     if (stored)
       throw new HubError(

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { api, registration, startTestHub } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
+
+describe('/metrics', () => {
+  it('counts calls by tool, service and outcome, with latency histograms and registry gauges', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    const tools = [
+      { name: 'echo', input_schema: { type: 'object', properties: { text: { type: 'string' } } } },
+      { name: 'broken', input_schema: { type: 'object' } },
+    ];
+    await api(hub, 'POST', '/api/v1/services/register', registration('m-1', 'testspoke', spoke.port, tools));
+    for (let i = 0; i < 3; i++)
+      await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: 'x' } });
+    await api(hub, 'POST', '/api/v1/tools/broken/execute', { arguments: {} });
+    await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: 1 } });
+    const res = await fetch(`${hub.url}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const value = (pattern: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(pattern));
+      assert.ok(line, `metric ${pattern}`);
+      return Number(line.split(' ').pop());
+    };
+    assert.equal(value('fin_hub_tool_calls_total{tool="echo",service="testspoke",outcome="success"}'), 3);
+    assert.equal(value('fin_hub_tool_calls_total{tool="broken",service="testspoke",outcome="error"}'), 1);
+    assert.equal(value('fin_hub_tool_calls_total{tool="echo",service="testspoke",outcome="rejected"}'), 1);
+    assert.equal(value('fin_hub_tool_call_duration_seconds_count{tool="echo",service="testspoke"}'), 4);
+    assert.equal(value('fin_hub_rejections_total{service="testspoke",reason="invalid_arguments"}'), 1);
+    assert.equal(value('fin_hub_registry_instances'), 1);
+    assert.equal(value('fin_hub_registry_tools'), 2);
+    assert.equal(value('fin_hub_breaker_state{service_id="m-1"}'), 0);
+    assert.equal(value('fin_hub_queue_depth{service_id="m-1"}'), 0);
+    assert.ok(text.includes('fin_hub_process_resident_memory_bytes'));
+    assert.ok(text.includes('fin_hub_history_outbox_depth'));
+    assert.ok(text.includes('fin_hub_mcp_sessions'));
+  });
+});
