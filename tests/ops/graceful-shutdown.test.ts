@@ -4,8 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { parseConfig } from '../../src/config/load-config.js';
+import { describe, it, type TestContext } from 'node:test';
 import { openDatabase, resolveDatabaseTarget } from '../../src/db/database.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { waitFor } from '../helpers/mcp-client.js';
@@ -23,7 +22,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function runShutdown(t: Parameters<Parameters<typeof it>[1]>[0], callMs: number, deadlineMs: number) {
+async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-shutdown-'));
   cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
