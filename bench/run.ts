@@ -1,0 +1,278 @@
+// npm run bench [-- --smoke]: the hub against a direct call and a peer gateway, the registry at scale,
+// resource checks. Full runs write bench/RESULTS.md; --smoke asserts correctness only (no timings).
+import { execSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Cell, drive, openSession } from './load.js';
+import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
+
+const smoke = process.argv.includes('--smoke');
+const SECONDS = smoke ? 1 : 5;
+const REPEATS = smoke ? 1 : 2;
+const CONCURRENCY = smoke ? [1, 10] : [1, 10, 100];
+const SIZES = smoke ? [100] : [100, 1000, 10_000];
+const lines: string[] = [];
+const failures: string[] = [];
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const check = (ok: boolean, what: string) => {
+  if (!ok) failures.push(what);
+  log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+};
+const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+let port = 18_500 + Math.floor(Math.random() * 1000);
+const nextPort = () => port++;
+
+function sample(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await work();
+  return [result, performance.now() - start];
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+}
+
+async function register(url: string, body: unknown) {
+  const response = await fetch(`${url}/api/v1/services/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
+  await response.text();
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-bench-'));
+const children: { kill: (s?: NodeJS.Signals) => boolean }[] = [];
+try {
+  execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  const raw = await startPrinting(['--import', 'tsx', 'bench/raw-spoke.ts', String(nextPort())]);
+  const sdk = await startPrinting(['--import', 'tsx', 'bench/sdk-spoke.ts', String(nextPort())]);
+  children.push(raw.child, sdk.child);
+  const hubPort = nextPort();
+  const hub = await startHubProcess(hubPort, join(dataDir, 'hub'), [], { FIN_HUB_SESSION_IDLE_MS: '5000' });
+  children.push(hub.child);
+  await register(hub.url, { service_id: 'raw-1', service_name: 'raw', address: '127.0.0.1', port: raw.info.port, tools: [{ name: 'echo_raw', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }], tool_prefix: undefined });
+  await register(hub.url, { service_id: 'sdk-1', service_name: 'sdk', address: '127.0.0.1', port: sdk.info.port, tools: [{ name: 'echo_sdk', input_schema: { type: 'object', properties: { text: { type: 'string' } } }, annotations: { readOnlyHint: true } }] });
+  // Raw spoke's tool is named echo upstream; the hub exposes it as echo_raw through a prefix-free registration: map by upstream name.
+  const rawMcp = `http://127.0.0.1:${raw.info.port}/mcp`;
+  const sdkMcp = `http://127.0.0.1:${sdk.info.port}/mcp`;
+
+  // (d) the peer gateway: supergateway's stateful streamable-HTTP chain in front of the SDK spoke.
+  const sgPort = nextPort();
+  const sgBin = join(ROOT, 'node_modules/supergateway/dist/index.js');
+  const supergatewayCommand = `supergateway --stdio "supergateway --streamableHttp ${sdkMcp}" --outputTransport streamableHttp --stateful --port ${sgPort}`;
+  const { spawn } = await import('node:child_process');
+  const sg = spawn(process.execPath, [sgBin, '--stdio', `${process.execPath} ${sgBin} --streamableHttp ${sdkMcp} --logLevel none`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none'], { stdio: 'ignore' });
+  children.push(sg);
+  const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
+  for (let i = 0; i < 100 && !(await fetch(sgUrl, { method: 'GET' }).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
+
+  // ---- Section 1: latency and throughput, interleaved A B A B.
+  const paths: [string, string, string][] = [
+    ['raw spoke direct', rawMcp, 'echo'],
+    ['hub → raw spoke', `${hub.url}/mcp`, 'echo_raw'],
+    ['SDK spoke direct', sdkMcp, 'echo'],
+    ['hub → SDK spoke', `${hub.url}/mcp`, 'echo_sdk'],
+    ['supergateway → SDK spoke', sgUrl, 'echo'],
+  ];
+  const cells = new Map<string, Cell[]>();
+  for (const c of CONCURRENCY) {
+    for (let r = 0; r < REPEATS; r++) {
+      for (const [name, url, tool] of paths) {
+        const cell = await drive(url, tool, c, SECONDS);
+        const key = `${name}|${c}`;
+        cells.set(key, [...(cells.get(key) ?? []), cell]);
+        log(`${name} c=${c}: ${fmt(cell.rps, 0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}`);
+      }
+    }
+  }
+  const avg = (key: string, field: keyof Cell) => {
+    const list = cells.get(key) ?? [];
+    return list.reduce((s, x) => s + x[field], 0) / Math.max(1, list.length);
+  };
+  let hubCalls = 0;
+  for (const [key, list] of cells) {
+    for (const cell of list) check(cell.errors === 0 || key.startsWith('supergateway'), `${key.replace('|', ' c=')}: no errors (${cell.errors})`);
+    if (key.startsWith('hub')) hubCalls += list.reduce((s, x) => s + x.calls, 0);
+  }
+  lines.push('## 1. tools/call through the hub versus a direct call and a peer gateway', '');
+  lines.push(`autocannon, ${SECONDS} s per cell, ${REPEATS} interleaved repeats (paths run A B C D E, then again), averaged. Latency in ms (autocannon resolution).`, '');
+  lines.push('| path | c | calls/s | p50 | p90 | p99 | errors |', '|---|---|---|---|---|---|---|');
+  for (const c of CONCURRENCY) {
+    for (const [name] of paths) {
+      const key = `${name}|${c}`;
+      lines.push(`| ${name} | ${c} | ${fmt(avg(key, 'rps'), 0)} | ${fmt(avg(key, 'p50'))} | ${fmt(avg(key, 'p90'))} | ${fmt(avg(key, 'p99'))} | ${avg(key, 'errors')} |`);
+    }
+  }
+  lines.push('', '| comparison | c | added p50 ms | added p99 ms | throughput ratio |', '|---|---|---|---|---|');
+  const compare = (label: string, via: string, direct: string, c: number) => {
+    const a = `${via}|${c}`;
+    const b = `${direct}|${c}`;
+    const row = { p50: avg(a, 'p50') - avg(b, 'p50'), p99: avg(a, 'p99') - avg(b, 'p99'), ratio: avg(a, 'rps') / avg(b, 'rps') };
+    lines.push(`| ${label} | ${c} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ratio * 100, 0)}% |`);
+    return row;
+  };
+  const budget: string[] = [];
+  for (const c of CONCURRENCY) {
+    compare('hub − raw spoke', 'hub → raw spoke', 'raw spoke direct', c);
+    const sdkRow = compare('hub − SDK spoke', 'hub → SDK spoke', 'SDK spoke direct', c);
+    compare('supergateway − SDK spoke', 'supergateway → SDK spoke', 'SDK spoke direct', c);
+    if (c <= 10) {
+      budget.push(`| added p50 ≤ 1 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p50)} ms | ${sdkRow.p50 <= 1 ? 'met' : 'not met'} |`);
+      budget.push(`| added p99 ≤ 5 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p99)} ms | ${sdkRow.p99 <= 5 ? 'met' : 'not met'} |`);
+    }
+    if (c === 10) budget.push(`| throughput ≥ 75% of direct at c=10 (SDK spoke) | ${fmt(sdkRow.ratio * 100, 0)}% | ${sdkRow.ratio >= 0.75 ? 'met' : 'not met'} |`);
+  }
+  lines.push('', `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`, '');
+
+  // ---- Section 2: the registry at scale.
+  lines.push('## 2. Registry at scale', '', '| instances | registrations/s | GET /services first page p50/p99 ms | deep page p50/p99 | GET /services/{id} p50/p99 | GET /tools p50/p99 | MCP tools/list all pages ms | tools/call p50/p99 ms |', '|---|---|---|---|---|---|---|---|');
+  let registered = 0;
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`)));
+  const latencies = async (n: number, work: () => Promise<unknown>) => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) xs.push((await timed(work))[1]);
+    return `${fmt(sample(xs, 0.5))}/${fmt(sample(xs, 0.99))}`;
+  };
+  const get = (path: string) => fetch(`${hub.url}${path}`).then((r) => r.json());
+  for (const size of SIZES) {
+    const [, ms] = await timed(async () => {
+      const todo = Array.from({ length: size - registered }, (_, i) => registered + i);
+      const workers = Array.from({ length: 8 }, async () => {
+        for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
+          await register(hub.url, {
+            service_id: `scale-${String(next).padStart(5, '0')}`,
+            service_name: `scale${next}`,
+            address: '127.0.0.1',
+            port: raw.info.port,
+            health_check: { interval: 3600 },
+            tools: Array.from({ length: 10 }, (_, t) => ({ name: `scale${next}_tool${t}`, input_schema: { type: 'object' } })),
+          });
+        }
+      });
+      await Promise.all(workers);
+    });
+    const rate = ((size - registered) / ms) * 1000;
+    registered = size;
+    let deep: string | null = null;
+    let page = (await get('/api/v1/services?limit=50')) as { next_cursor: string | null };
+    for (let i = 0; i < Math.floor(size / 100) && page.next_cursor; i++) {
+      deep = page.next_cursor;
+      page = (await get(`/api/v1/services?limit=50&cursor=${deep}`)) as { next_cursor: string | null };
+    }
+    const first = await latencies(50, () => get('/api/v1/services?limit=50'));
+    const deepPage = await latencies(50, () => get(`/api/v1/services?limit=50${deep ? `&cursor=${deep}` : ''}`));
+    const one = await latencies(50, () => get(`/api/v1/services/scale-${String(Math.floor(size / 2)).padStart(5, '0')}`));
+    const tools = await latencies(20, () => get('/api/v1/tools?limit=50'));
+    const [count, listMs] = await timed(async () => {
+      let n = 0;
+      let cursor: string | undefined;
+      do {
+        const r = await client.listTools(cursor ? { cursor } : undefined);
+        n += r.tools.length;
+        cursor = r.nextCursor;
+      } while (cursor);
+      return n;
+    });
+    check(count >= size * 10, `tools/list at ${size} instances returns every tool (${count})`);
+    const call = await latencies(smoke ? 20 : 200, () => client.callTool({ name: 'echo_raw', arguments: { text: 'x' } }));
+    hubCalls += smoke ? 20 : 200;
+    lines.push(`| ${size} | ${fmt(rate, 0)} | ${first} | ${deepPage} | ${one} | ${tools} | ${fmt(listMs, 0)} (${count} tools) | ${call} |`);
+    log(`registry ${size}: ${lines[lines.length - 1]}`);
+  }
+  await client.close();
+
+  // ---- Section 3: resources.
+  lines.push('', '## 3. Resources', '');
+  const rssBefore = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
+  const lagBefore = await metric(hub.url, 'fin_hub_nodejs_eventloop_lag_p99_seconds');
+  const N = smoke ? 2000 : 100_000;
+  const burst = await drive(`${hub.url}/mcp`, 'echo_raw', 10, 1);
+  hubCalls += burst.calls;
+  let done = burst.calls;
+  while (done < N) {
+    const cell = await drive(`${hub.url}/mcp`, 'echo_raw', 10, Math.max(1, Math.min(20, Math.ceil(((N - done) / Math.max(1, burst.rps)) * 1.05))));
+    done += cell.calls;
+    hubCalls += cell.calls;
+    check(cell.errors === 0, `sustained calls without errors (${cell.errors})`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssAfter = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
+  const lagAfter = await metric(hub.url, 'fin_hub_nodejs_eventloop_lag_p99_seconds');
+  const SESSIONS = smoke ? 50 : 1000;
+  for (let i = 0; i < SESSIONS; i++) await openSession(`${hub.url}/mcp`);
+  const sessionsOpen = await metric(hub.url, 'fin_hub_mcp_sessions');
+  const rssSessions = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
+  await new Promise((r) => setTimeout(r, 8000));
+  const sessionsLeft = await metric(hub.url, 'fin_hub_mcp_sessions');
+  const rssSwept = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
+  check(sessionsLeft === 0, `abandoned sessions are swept by the idle TTL (${sessionsLeft} left of ${SESSIONS})`);
+  const accepted = await metric(hub.url, 'fin_hub_tool_calls_total');
+  check(await stop(hub.child).then((code) => code === 0), 'the hub exits 0 on SIGTERM');
+  const lite = await PGlite.create(join(dataDir, 'hub'));
+  const rows = Number((await lite.query<{ n: string }>('select count(*) as n from tool_executions')).rows[0]!.n);
+  await lite.close();
+  check(rows === accepted, `history rows (${rows}) = calls accepted (${accepted}); calls sent through the hub: ${hubCalls}`);
+  lines.push('| check | value |', '|---|---|');
+  lines.push(`| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`);
+  lines.push(`| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`);
+  lines.push(`| ${SESSIONS} abandoned sessions: open / RSS | ${sessionsOpen} / ${fmt(rssSessions / 2 ** 20, 0)} MiB |`);
+  lines.push(`| after the idle sweep (TTL 5 s): sessions / RSS | ${sessionsLeft} / ${fmt(rssSwept / 2 ** 20, 0)} MiB |`);
+  lines.push(`| history rows / calls accepted | ${rows} / ${accepted} |`);
+
+  // Start-up of fin-hub --stdio to the answer of initialize.
+  const startup = async (dir: string) => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}dist/bin/fin-hub.js`, '--stdio', '--no-http', '--db', dir, '--log-level', 'error'], stderr: 'ignore' });
+    const c = new Client({ name: 'bench', version: '1' });
+    const [, ms] = await timed(() => c.connect(transport));
+    await c.close();
+    return ms;
+  };
+  const stdioDir = join(dataDir, 'stdio');
+  const cold = await startup(stdioDir);
+  const warm = [await startup(stdioDir), await startup(stdioDir), await startup(stdioDir)];
+  lines.push(`| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold, 0)} ms |`);
+  lines.push(`| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`);
+
+  lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
+  lines.push(`| memory flat over ${N.toLocaleString('en')} calls | ${fmt((rssAfter - rssBefore) / 2 ** 20, 0)} MiB RSS change | ${rssAfter - rssBefore < 64 * 2 ** 20 ? 'met' : 'not met'} |`);
+  lines.push(`| rows written = calls accepted | ${rows} / ${accepted} | ${rows === accepted ? 'met' : 'not met'} |`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (smoke) {
+  if (failures.length) {
+    log(`bench smoke FAILED:\n${failures.join('\n')}`);
+    process.exit(1);
+  }
+  log('bench smoke passed');
+  process.exit(0);
+}
+const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+const versions = ['@modelcontextprotocol/sdk', 'express', 'kysely', '@electric-sql/pglite', 'p-queue', 'opossum', 'supergateway', 'autocannon']
+  .map((p) => `${p} ${JSON.parse(execSync(`node -p "JSON.stringify(require('${p}/package.json').version)"`, { cwd: ROOT }).toString())}`)
+  .join(', ');
+const header = [
+  '# fin-hub benchmark results',
+  '',
+  `Generated by \`npm run bench\` on ${new Date().toISOString()} at commit ${commit}.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; load generator on the same cores. Packages: ${versions}.`,
+  'The hub runs as the built CLI (`node dist/bin/fin-hub.js`) on the embedded database, history on. Spokes, hub, peer and load generator share 2 cores, so absolute numbers are pessimistic; ratios are what the budget is about.',
+  '',
+];
+writeFileSync(join(ROOT, 'bench/RESULTS.md'), [...header, ...lines, '', ...(failures.length ? ['## Checks that failed', '', ...failures.map((f) => `- ${f}`)] : []), ''].join('\n'));
+log('wrote bench/RESULTS.md');
