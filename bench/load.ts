@@ -1,18 +1,35 @@
 import autocannon from 'autocannon';
 
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-06-18',
+};
 
 /** Opens an MCP session at an endpoint (stateful servers answer with Mcp-Session-Id; stateless ones do not). */
 export async function openSession(url: string): Promise<Record<string, string>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: HEADERS,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
+    }),
   });
   await response.text();
   const session = response.headers.get('mcp-session-id');
   const headers: Record<string, string> = { ...HEADERS, ...(session ? { 'mcp-session-id': session } : {}) };
-  await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) }).then((r) => r.text());
+  await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  }).then((r) => r.text());
   return headers;
 }
 
@@ -39,7 +56,12 @@ export async function drive(url: string, tool: string, connections: number, seco
       {
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: tool, arguments: { text: 'x'.repeat(64) } } }),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: id++,
+            method: 'tools/call',
+            params: { name: tool, arguments: { text: 'x'.repeat(64) } },
+          }),
         }),
       },
     ],

@@ -4,8 +4,15 @@ import { createInterface } from 'node:readline';
 export const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Starts a child that prints one JSON line (its port) on stdout when ready. */
-export async function startPrinting(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; info: { port: number } }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startPrinting(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; info: { port: number } }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
@@ -14,12 +21,21 @@ export async function startPrinting(args: string[], env: NodeJS.ProcessEnv = {})
 }
 
 /** Starts the built hub and waits for /health. */
-export async function startHubProcess(port: number, dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [`${ROOT}dist/bin/fin-hub.js`, '--port', String(port), '--db', dataDir, '--log-level', 'error', ...extra], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+export async function startHubProcess(
+  port: number,
+  dataDir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+) {
+  const child = spawn(
+    process.execPath,
+    [`${ROOT}dist/bin/fin-hub.js`, '--port', String(port), '--db', dataDir, '--log-level', 'error', ...extra],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -47,7 +47,11 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 async function register(url: string, body: unknown) {
-  const response = await fetch(`${url}/api/v1/services/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/api/v1/services/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
   await response.text();
 }
@@ -62,8 +66,27 @@ try {
   const hubPort = nextPort();
   const hub = await startHubProcess(hubPort, join(dataDir, 'hub'), [], { FIN_HUB_SESSION_IDLE_MS: '5000' });
   children.push(hub.child);
-  await register(hub.url, { service_id: 'raw-1', service_name: 'raw', address: '127.0.0.1', port: raw.info.port, tools: [{ name: 'echo_raw', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }], tool_prefix: undefined });
-  await register(hub.url, { service_id: 'sdk-1', service_name: 'sdk', address: '127.0.0.1', port: sdk.info.port, tools: [{ name: 'echo_sdk', input_schema: { type: 'object', properties: { text: { type: 'string' } } }, annotations: { readOnlyHint: true } }] });
+  await register(hub.url, {
+    service_id: 'raw-1',
+    service_name: 'raw',
+    address: '127.0.0.1',
+    port: raw.info.port,
+    tools: [{ name: 'echo_raw', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
+    tool_prefix: undefined,
+  });
+  await register(hub.url, {
+    service_id: 'sdk-1',
+    service_name: 'sdk',
+    address: '127.0.0.1',
+    port: sdk.info.port,
+    tools: [
+      {
+        name: 'echo_sdk',
+        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        annotations: { readOnlyHint: true },
+      },
+    ],
+  });
   // Raw spoke's tool is named echo upstream; the hub exposes it as echo_raw through a prefix-free registration: map by upstream name.
   const rawMcp = `http://127.0.0.1:${raw.info.port}/mcp`;
   const sdkMcp = `http://127.0.0.1:${sdk.info.port}/mcp`;
@@ -73,10 +96,26 @@ try {
   const sgBin = join(ROOT, 'node_modules/supergateway/dist/index.js');
   const supergatewayCommand = `supergateway --stdio "supergateway --streamableHttp ${sdkMcp}" --outputTransport streamableHttp --stateful --port ${sgPort}`;
   const { spawn } = await import('node:child_process');
-  const sg = spawn(process.execPath, [sgBin, '--stdio', `${process.execPath} ${sgBin} --streamableHttp ${sdkMcp} --logLevel none`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none'], { stdio: 'ignore' });
+  const sg = spawn(
+    process.execPath,
+    [
+      sgBin,
+      '--stdio',
+      `${process.execPath} ${sgBin} --streamableHttp ${sdkMcp} --logLevel none`,
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+      '--port',
+      String(sgPort),
+      '--logLevel',
+      'none',
+    ],
+    { stdio: 'ignore' },
+  );
   children.push(sg);
   const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
-  for (let i = 0; i < 100 && !(await fetch(sgUrl, { method: 'GET' }).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !(await fetch(sgUrl, { method: 'GET' }).catch(() => undefined)); i++)
+    await new Promise((r) => setTimeout(r, 100));
 
   // ---- Section 1: latency and throughput, interleaved A B A B.
   const paths: [string, string, string][] = [
@@ -93,7 +132,9 @@ try {
         const cell = await drive(url, tool, c, SECONDS);
         const key = `${name}|${c}`;
         cells.set(key, [...(cells.get(key) ?? []), cell]);
-        log(`${name} c=${c}: ${fmt(cell.rps, 0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}`);
+        log(
+          `${name} c=${c}: ${fmt(cell.rps, 0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}`,
+        );
       }
     }
   }
@@ -103,23 +144,40 @@ try {
   };
   let hubCalls = 0;
   for (const [key, list] of cells) {
-    for (const cell of list) check(cell.errors === 0 || key.startsWith('supergateway'), `${key.replace('|', ' c=')}: no errors (${cell.errors})`);
+    for (const cell of list)
+      check(
+        cell.errors === 0 || key.startsWith('supergateway'),
+        `${key.replace('|', ' c=')}: no errors (${cell.errors})`,
+      );
     if (key.startsWith('hub')) hubCalls += list.reduce((s, x) => s + x.calls, 0);
   }
   lines.push('## 1. tools/call through the hub versus a direct call and a peer gateway', '');
-  lines.push(`autocannon, ${SECONDS} s per cell, ${REPEATS} interleaved repeats (paths run A B C D E, then again), averaged. Latency in ms (autocannon resolution).`, '');
+  lines.push(
+    `autocannon, ${SECONDS} s per cell, ${REPEATS} interleaved repeats (paths run A B C D E, then again), averaged. Latency in ms (autocannon resolution).`,
+    '',
+  );
   lines.push('| path | c | calls/s | p50 | p90 | p99 | errors |', '|---|---|---|---|---|---|---|');
   for (const c of CONCURRENCY) {
     for (const [name] of paths) {
       const key = `${name}|${c}`;
-      lines.push(`| ${name} | ${c} | ${fmt(avg(key, 'rps'), 0)} | ${fmt(avg(key, 'p50'))} | ${fmt(avg(key, 'p90'))} | ${fmt(avg(key, 'p99'))} | ${avg(key, 'errors')} |`);
+      lines.push(
+        `| ${name} | ${c} | ${fmt(avg(key, 'rps'), 0)} | ${fmt(avg(key, 'p50'))} | ${fmt(avg(key, 'p90'))} | ${fmt(avg(key, 'p99'))} | ${avg(key, 'errors')} |`,
+      );
     }
   }
-  lines.push('', '| comparison | c | added p50 ms | added p99 ms | throughput ratio |', '|---|---|---|---|---|');
+  lines.push(
+    '',
+    '| comparison | c | added p50 ms | added p99 ms | throughput ratio |',
+    '|---|---|---|---|---|',
+  );
   const compare = (label: string, via: string, direct: string, c: number) => {
     const a = `${via}|${c}`;
     const b = `${direct}|${c}`;
-    const row = { p50: avg(a, 'p50') - avg(b, 'p50'), p99: avg(a, 'p99') - avg(b, 'p99'), ratio: avg(a, 'rps') / avg(b, 'rps') };
+    const row = {
+      p50: avg(a, 'p50') - avg(b, 'p50'),
+      p99: avg(a, 'p99') - avg(b, 'p99'),
+      ratio: avg(a, 'rps') / avg(b, 'rps'),
+    };
     lines.push(`| ${label} | ${c} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ratio * 100, 0)}% |`);
     return row;
   };
@@ -129,15 +187,31 @@ try {
     const sdkRow = compare('hub − SDK spoke', 'hub → SDK spoke', 'SDK spoke direct', c);
     compare('supergateway − SDK spoke', 'supergateway → SDK spoke', 'SDK spoke direct', c);
     if (c <= 10) {
-      budget.push(`| added p50 ≤ 1 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p50)} ms | ${sdkRow.p50 <= 1 ? 'met' : 'not met'} |`);
-      budget.push(`| added p99 ≤ 5 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p99)} ms | ${sdkRow.p99 <= 5 ? 'met' : 'not met'} |`);
+      budget.push(
+        `| added p50 ≤ 1 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p50)} ms | ${sdkRow.p50 <= 1 ? 'met' : 'not met'} |`,
+      );
+      budget.push(
+        `| added p99 ≤ 5 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p99)} ms | ${sdkRow.p99 <= 5 ? 'met' : 'not met'} |`,
+      );
     }
-    if (c === 10) budget.push(`| throughput ≥ 75% of direct at c=10 (SDK spoke) | ${fmt(sdkRow.ratio * 100, 0)}% | ${sdkRow.ratio >= 0.75 ? 'met' : 'not met'} |`);
+    if (c === 10)
+      budget.push(
+        `| throughput ≥ 75% of direct at c=10 (SDK spoke) | ${fmt(sdkRow.ratio * 100, 0)}% | ${sdkRow.ratio >= 0.75 ? 'met' : 'not met'} |`,
+      );
   }
-  lines.push('', `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`, '');
+  lines.push(
+    '',
+    `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`,
+    '',
+  );
 
   // ---- Section 2: the registry at scale.
-  lines.push('## 2. Registry at scale', '', '| instances | registrations/s | GET /services first page p50/p99 ms | deep page p50/p99 | GET /services/{id} p50/p99 | GET /tools p50/p99 | MCP tools/list all pages ms | tools/call p50/p99 ms |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '## 2. Registry at scale',
+    '',
+    '| instances | registrations/s | GET /services first page p50/p99 ms | deep page p50/p99 | GET /services/{id} p50/p99 | GET /tools p50/p99 | MCP tools/list all pages ms | tools/call p50/p99 ms |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   let registered = 0;
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`)));
@@ -158,7 +232,10 @@ try {
             address: '127.0.0.1',
             port: raw.info.port,
             health_check: { interval: 3600 },
-            tools: Array.from({ length: 10 }, (_, t) => ({ name: `scale${next}_tool${t}`, input_schema: { type: 'object' } })),
+            tools: Array.from({ length: 10 }, (_, t) => ({
+              name: `scale${next}_tool${t}`,
+              input_schema: { type: 'object' },
+            })),
           });
         }
       });
@@ -173,8 +250,12 @@ try {
       page = (await get(`/api/v1/services?limit=50&cursor=${deep}`)) as { next_cursor: string | null };
     }
     const first = await latencies(50, () => get('/api/v1/services?limit=50'));
-    const deepPage = await latencies(50, () => get(`/api/v1/services?limit=50${deep ? `&cursor=${deep}` : ''}`));
-    const one = await latencies(50, () => get(`/api/v1/services/scale-${String(Math.floor(size / 2)).padStart(5, '0')}`));
+    const deepPage = await latencies(50, () =>
+      get(`/api/v1/services?limit=50${deep ? `&cursor=${deep}` : ''}`),
+    );
+    const one = await latencies(50, () =>
+      get(`/api/v1/services/scale-${String(Math.floor(size / 2)).padStart(5, '0')}`),
+    );
     const tools = await latencies(20, () => get('/api/v1/tools?limit=50'));
     const [count, listMs] = await timed(async () => {
       let n = 0;
@@ -187,9 +268,13 @@ try {
       return n;
     });
     check(count >= size * 10, `tools/list at ${size} instances returns every tool (${count})`);
-    const call = await latencies(smoke ? 20 : 200, () => client.callTool({ name: 'echo_raw', arguments: { text: 'x' } }));
+    const call = await latencies(smoke ? 20 : 200, () =>
+      client.callTool({ name: 'echo_raw', arguments: { text: 'x' } }),
+    );
     hubCalls += smoke ? 20 : 200;
-    lines.push(`| ${size} | ${fmt(rate, 0)} | ${first} | ${deepPage} | ${one} | ${tools} | ${fmt(listMs, 0)} (${count} tools) | ${call} |`);
+    lines.push(
+      `| ${size} | ${fmt(rate, 0)} | ${first} | ${deepPage} | ${one} | ${tools} | ${fmt(listMs, 0)} (${count} tools) | ${call} |`,
+    );
     log(`registry ${size}: ${lines[lines.length - 1]}`);
   }
   await client.close();
@@ -203,7 +288,12 @@ try {
   hubCalls += burst.calls;
   let done = burst.calls;
   while (done < N) {
-    const cell = await drive(`${hub.url}/mcp`, 'echo_raw', 10, Math.max(1, Math.min(20, Math.ceil(((N - done) / Math.max(1, burst.rps)) * 1.05))));
+    const cell = await drive(
+      `${hub.url}/mcp`,
+      'echo_raw',
+      10,
+      Math.max(1, Math.min(20, Math.ceil(((N - done) / Math.max(1, burst.rps)) * 1.05))),
+    );
     done += cell.calls;
     hubCalls += cell.calls;
     check(cell.errors === 0, `sustained calls without errors (${cell.errors})`);
@@ -218,23 +308,43 @@ try {
   await new Promise((r) => setTimeout(r, 8000));
   const sessionsLeft = await metric(hub.url, 'fin_hub_mcp_sessions');
   const rssSwept = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
-  check(sessionsLeft === 0, `abandoned sessions are swept by the idle TTL (${sessionsLeft} left of ${SESSIONS})`);
+  check(
+    sessionsLeft === 0,
+    `abandoned sessions are swept by the idle TTL (${sessionsLeft} left of ${SESSIONS})`,
+  );
   const accepted = await metric(hub.url, 'fin_hub_tool_calls_total');
   check(await stop(hub.child).then((code) => code === 0), 'the hub exits 0 on SIGTERM');
   const lite = await PGlite.create(join(dataDir, 'hub'));
-  const rows = Number((await lite.query<{ n: string }>('select count(*) as n from tool_executions')).rows[0]!.n);
+  const rows = Number(
+    (await lite.query<{ n: string }>('select count(*) as n from tool_executions')).rows[0]!.n,
+  );
   await lite.close();
-  check(rows === accepted, `history rows (${rows}) = calls accepted (${accepted}); calls sent through the hub: ${hubCalls}`);
+  check(
+    rows === accepted,
+    `history rows (${rows}) = calls accepted (${accepted}); calls sent through the hub: ${hubCalls}`,
+  );
   lines.push('| check | value |', '|---|---|');
-  lines.push(`| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`);
-  lines.push(`| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`);
-  lines.push(`| ${SESSIONS} abandoned sessions: open / RSS | ${sessionsOpen} / ${fmt(rssSessions / 2 ** 20, 0)} MiB |`);
-  lines.push(`| after the idle sweep (TTL 5 s): sessions / RSS | ${sessionsLeft} / ${fmt(rssSwept / 2 ** 20, 0)} MiB |`);
+  lines.push(
+    `| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`,
+  );
+  lines.push(
+    `| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`,
+  );
+  lines.push(
+    `| ${SESSIONS} abandoned sessions: open / RSS | ${sessionsOpen} / ${fmt(rssSessions / 2 ** 20, 0)} MiB |`,
+  );
+  lines.push(
+    `| after the idle sweep (TTL 5 s): sessions / RSS | ${sessionsLeft} / ${fmt(rssSwept / 2 ** 20, 0)} MiB |`,
+  );
   lines.push(`| history rows / calls accepted | ${rows} / ${accepted} |`);
 
   // Start-up of fin-hub --stdio to the answer of initialize.
   const startup = async (dir: string) => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [`${ROOT}dist/bin/fin-hub.js`, '--stdio', '--no-http', '--db', dir, '--log-level', 'error'], stderr: 'ignore' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [`${ROOT}dist/bin/fin-hub.js`, '--stdio', '--no-http', '--db', dir, '--log-level', 'error'],
+      stderr: 'ignore',
+    });
     const c = new Client({ name: 'bench', version: '1' });
     const [, ms] = await timed(() => c.connect(transport));
     await c.close();
@@ -244,11 +354,17 @@ try {
   const cold = await startup(stdioDir);
   const warm = [await startup(stdioDir), await startup(stdioDir), await startup(stdioDir)];
   lines.push(`| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold, 0)} ms |`);
-  lines.push(`| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`);
+  lines.push(
+    `| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`,
+  );
 
   lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
-  lines.push(`| memory flat over ${N.toLocaleString('en')} calls | ${fmt((rssAfter - rssBefore) / 2 ** 20, 0)} MiB RSS change | ${rssAfter - rssBefore < 64 * 2 ** 20 ? 'met' : 'not met'} |`);
-  lines.push(`| rows written = calls accepted | ${rows} / ${accepted} | ${rows === accepted ? 'met' : 'not met'} |`);
+  lines.push(
+    `| memory flat over ${N.toLocaleString('en')} calls | ${fmt((rssAfter - rssBefore) / 2 ** 20, 0)} MiB RSS change | ${rssAfter - rssBefore < 64 * 2 ** 20 ? 'met' : 'not met'} |`,
+  );
+  lines.push(
+    `| rows written = calls accepted | ${rows} / ${accepted} | ${rows === accepted ? 'met' : 'not met'} |`,
+  );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
@@ -263,8 +379,20 @@ if (smoke) {
   process.exit(0);
 }
 const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-const versions = ['@modelcontextprotocol/sdk', 'express', 'kysely', '@electric-sql/pglite', 'p-queue', 'opossum', 'supergateway', 'autocannon']
-  .map((p) => `${p} ${JSON.parse(execSync(`node -p "JSON.stringify(require('${p}/package.json').version)"`, { cwd: ROOT }).toString())}`)
+const versions = [
+  '@modelcontextprotocol/sdk',
+  'express',
+  'kysely',
+  '@electric-sql/pglite',
+  'p-queue',
+  'opossum',
+  'supergateway',
+  'autocannon',
+]
+  .map(
+    (p) =>
+      `${p} ${JSON.parse(execSync(`node -p "JSON.stringify(require('${p}/package.json').version)"`, { cwd: ROOT }).toString())}`,
+  )
   .join(', ');
 const header = [
   '# fin-hub benchmark results',
@@ -274,5 +402,14 @@ const header = [
   'The hub runs as the built CLI (`node dist/bin/fin-hub.js`) on the embedded database, history on. Spokes, hub, peer and load generator share 2 cores, so absolute numbers are pessimistic; ratios are what the budget is about.',
   '',
 ];
-writeFileSync(join(ROOT, 'bench/RESULTS.md'), [...header, ...lines, '', ...(failures.length ? ['## Checks that failed', '', ...failures.map((f) => `- ${f}`)] : []), ''].join('\n'));
+writeFileSync(
+  join(ROOT, 'bench/RESULTS.md'),
+  [
+    ...header,
+    ...lines,
+    '',
+    ...(failures.length ? ['## Checks that failed', '', ...failures.map((f) => `- ${f}`)] : []),
+    '',
+  ].join('\n'),
+);
 log('wrote bench/RESULTS.md');

@@ -418,23 +418,6 @@ export function createRegistryRepository(db: Kysely<Database>) {
       }
       return services.map((s) => ({ service: toService(s), tools: byService.get(s.service_id) ?? [] }));
     },
-
-    /** Adds a batch of per-tool statistics in one statement per tool row. */
-    async addToolStats(deltas: ToolStatsDelta[]): Promise<void> {
-      for (const d of deltas) {
-        await db
-          .updateTable('tools')
-          .set({
-            average_duration_ms: sql`(average_duration_ms * total_executions + ${d.durationSumMs}) / (total_executions + ${d.total})`,
-            total_executions: sql`total_executions + ${d.total}`,
-            successful_executions: sql`successful_executions + ${d.successful}`,
-            last_executed: sql`greatest(last_executed, ${d.lastExecuted.toISOString()}::timestamptz)`,
-          })
-          .where('service_id', '=', d.service_id)
-          .where('name', '=', d.name)
-          .execute();
-      }
-    },
   };
 }
 

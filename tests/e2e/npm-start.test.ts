@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { freePort } from '../helpers/free-port.js';
 import { connectHttp, listAllTools, waitFor } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('the whole system (what npm start runs)', () => {
   it('brings up the hub and three spokes; a stopped spoke takes its tools away and its restart brings them back', async (t) => {

@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { freePort } from '../helpers/free-port.js';
 import { connectClient, waitFor } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
 import { api } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('the built fin-hub --stdio', () => {
   it('serves MCP on stdout only, sees spokes registered over its HTTP port, and exits when stdin closes', async (t) => {

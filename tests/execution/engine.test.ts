@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/free-port.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
@@ -45,14 +46,6 @@ async function register(
     ...extra,
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-}
-
-async function refusingPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 const call = (hub: Hub, tool: string, args: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -221,7 +214,7 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
   it('retries a refused connection on another instance', async (t) => {
     const hub = await startTestHub(t);
     const spoke = await startTestSpoke(t);
-    await register(hub, 'dead', await refusingPort());
+    await register(hub, 'dead', await freePort());
     await register(hub, 'alive', spoke.port);
     for (let i = 0; i < 4; i++) {
       const res = await call(hub, 'write', { value: 'v' });

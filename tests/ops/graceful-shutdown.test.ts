@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { openDatabase, resolveDatabaseTarget } from '../../src/db/database.js';
 import { createSilentLogger } from '../../src/logger.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
 import { api, registration } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-shutdown-'));

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/free-port.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 
@@ -24,14 +25,6 @@ async function healthServer(t: TestContext, initial: 'ok' | 'fail' | 'hang') {
       mode = next;
     },
   };
-}
-
-async function freePortThatRefuses(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe(`health and TTL loops on the ${TEST_DB} database`, () => {
@@ -91,7 +84,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
 
   it('counts a refused connection as a failure', async (t) => {
     const hub = await startTestHub(t, hubOptions);
-    const port = await freePortThatRefuses();
+    const port = await freePort();
     await api(hub, 'POST', '/api/v1/services/register', registration('gone-1', 'gone', port, ['gone_tool']));
     const service = await checkTimes(hub, 'gone-1', 3);
     assert.equal(service.is_healthy, false);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { createSilentLogger } from '../../src/logger.js';
 import { startSpoke } from '../../src/spoke/create-spoke.js';
 import { defineTool, jsonResult } from '../../src/spoke/spoke-tool.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/mcp-client.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 
@@ -17,14 +17,6 @@ const hello = defineTool({
   annotations: { readOnlyHint: true },
   handler: ({ who }) => jsonResult({ greeting: `hello ${who}` }),
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('spoke kit', () => {
   it('a spoke started before the hub registers once the hub is up', async (t) => {
