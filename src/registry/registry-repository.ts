@@ -185,34 +185,44 @@ export function createRegistryRepository(db: Kysely<Database>) {
         let removeQuery = tx.deleteFrom('tools').where('service_id', '=', write.service_id);
         if (names.length > 0) removeQuery = removeQuery.where('name', 'not in', names);
         await removeQuery.execute();
-        const tools: Selectable<ToolsTable>[] = [];
-        for (const tool of write.tools) {
-          const row = {
-            service_id: write.service_id,
-            name: tool.name,
-            upstream_name: tool.upstream_name,
-            description: tool.description,
-            category: tool.category,
-            version: tool.version,
-            tags: JSON.stringify(tool.tags),
-            input_schema: JSON.stringify(tool.input_schema),
-            output_schema: tool.output_schema === null ? null : JSON.stringify(tool.output_schema),
-            annotations: tool.annotations === null ? null : JSON.stringify(tool.annotations),
-            timeout_seconds: tool.timeout_seconds,
-            retry_attempts: tool.retry_attempts,
-          };
-          const { service_id: _s, name: _n, ...update } = row;
-          tools.push(
-            await tx
-              .insertInto('tools')
-              .values(row)
-              .onConflict((oc) =>
-                oc.columns(['service_id', 'name']).doUpdateSet({ ...update, is_enabled: true }),
-              )
-              .returningAll()
-              .executeTakeFirstOrThrow(),
-          );
-        }
+        const rows = write.tools.map((tool) => ({
+          service_id: write.service_id,
+          name: tool.name,
+          upstream_name: tool.upstream_name,
+          description: tool.description,
+          category: tool.category,
+          version: tool.version,
+          tags: JSON.stringify(tool.tags),
+          input_schema: JSON.stringify(tool.input_schema),
+          output_schema: tool.output_schema === null ? null : JSON.stringify(tool.output_schema),
+          annotations: tool.annotations === null ? null : JSON.stringify(tool.annotations),
+          timeout_seconds: tool.timeout_seconds,
+          retry_attempts: tool.retry_attempts,
+        }));
+        // One statement for every tool; existing rows keep their statistics.
+        const tools: Selectable<ToolsTable>[] =
+          rows.length === 0
+            ? []
+            : await tx
+                .insertInto('tools')
+                .values(rows)
+                .onConflict((oc) =>
+                  oc.columns(['service_id', 'name']).doUpdateSet((eb) => ({
+                    upstream_name: eb.ref('excluded.upstream_name'),
+                    description: eb.ref('excluded.description'),
+                    category: eb.ref('excluded.category'),
+                    version: eb.ref('excluded.version'),
+                    tags: eb.ref('excluded.tags'),
+                    input_schema: eb.ref('excluded.input_schema'),
+                    output_schema: eb.ref('excluded.output_schema'),
+                    annotations: eb.ref('excluded.annotations'),
+                    timeout_seconds: eb.ref('excluded.timeout_seconds'),
+                    retry_attempts: eb.ref('excluded.retry_attempts'),
+                    is_enabled: true,
+                  })),
+                )
+                .returningAll()
+                .execute();
         return { service: toService(service), tools: tools.map(toTool), created: !existing };
       });
     },
