@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
@@ -51,14 +52,48 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   const connections = new Map<string, Promise<Connection>>();
   const version = packageVersion();
 
-  // Adds the current call's correlation id to every request the SDK makes.
-  const fetchWithContext: typeof fetch = (input, init) => {
+  // Adds the current call's correlation id to every request the SDK makes, and gives every request
+  // its own abort signal: the SDK passes its transport-lifetime signal to each fetch, and undici
+  // keeps one listener on it per streamed (SSE) response, so a long-lived session would pile up
+  // thousands of listeners. The per-request signal follows the transport's until the body ends.
+  const raisedLimit = new WeakSet<AbortSignal>();
+  const fetchWithContext: typeof fetch = async (input, init) => {
     const correlationId = callContext.getStore()?.correlationId;
-    if (!correlationId && !options.headers) return fetch(input, { ...init, redirect: 'manual' });
     const headers = new Headers(init?.headers);
     if (correlationId) headers.set('x-correlation-id', correlationId);
     for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
-    return fetch(input, { ...init, headers, redirect: 'manual' });
+    const outer = init?.signal ?? undefined;
+    if (outer && !raisedLimit.has(outer)) {
+      // One listener per call in flight on this session: bounded by the instance's concurrency, not a leak.
+      setMaxListeners(10_000, outer);
+      raisedLimit.add(outer);
+    }
+    const request = new AbortController();
+    const relay = () => request.abort(outer?.reason);
+    if (outer?.aborted) relay();
+    outer?.addEventListener('abort', relay, { once: true });
+    const release = () => outer?.removeEventListener('abort', relay);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, headers, signal: request.signal, redirect: 'manual' });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (!response.body || !response.headers.get('content-type')?.includes('text/event-stream')) {
+      release();
+      return response;
+    }
+    const body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        flush: release,
+      }),
+    );
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 
   async function open(endpoint: string): Promise<Connection> {
