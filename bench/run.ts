@@ -1,7 +1,7 @@
 // npm run bench [-- --smoke]: the hub against a direct call and a peer gateway, the registry at scale,
 // resource checks. Full runs write bench/RESULTS.md; --smoke asserts correctness only (no timings).
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -73,26 +73,29 @@ try {
   children.push(hub.child);
   await register(hub.url, {
     service_id: 'raw-1',
+    ttl_seconds: 86_400,
     service_name: 'raw',
     address: '127.0.0.1',
     port: raw.info.port,
-    tools: [{ name: 'echo_raw', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
-    tool_prefix: undefined,
+    tool_prefix: 'raw',
+    tools: [{ name: 'echo', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
   });
   await register(hub.url, {
     service_id: 'sdk-1',
+    ttl_seconds: 86_400,
     service_name: 'sdk',
     address: '127.0.0.1',
     port: sdk.info.port,
+    tool_prefix: 'sdk',
     tools: [
       {
-        name: 'echo_sdk',
+        name: 'echo',
         input_schema: { type: 'object', properties: { text: { type: 'string' } } },
         annotations: { readOnlyHint: true },
       },
     ],
   });
-  // Raw spoke's tool is named echo upstream; the hub exposes it as echo_raw through a prefix-free registration: map by upstream name.
+  // Both spokes' tool is `echo`; the hub exposes them as raw_echo and sdk_echo (tool_prefix) and calls `echo` upstream.
   const rawMcp = `http://127.0.0.1:${raw.info.port}/mcp`;
   const sdkMcp = `http://127.0.0.1:${sdk.info.port}/mcp`;
 
@@ -125,11 +128,31 @@ try {
   // ---- Section 1: latency and throughput, interleaved A B A B.
   const paths: [string, string, string][] = [
     ['raw spoke direct', rawMcp, 'echo'],
-    ['hub → raw spoke', `${hub.url}/mcp`, 'echo_raw'],
+    ['hub → raw spoke', `${hub.url}/mcp`, 'raw_echo'],
     ['SDK spoke direct', sdkMcp, 'echo'],
-    ['hub → SDK spoke', `${hub.url}/mcp`, 'echo_sdk'],
+    ['hub → SDK spoke', `${hub.url}/mcp`, 'sdk_echo'],
     ['supergateway → SDK spoke', sgUrl, 'echo'],
   ];
+  // Every path must really run the tool (an isError answer would be a cheap, misleading success).
+  for (const [name, url, tool] of paths) {
+    const headers = await openSession(url);
+    const answer = await (
+      await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: tool, arguments: { text: 'probe' } },
+        }),
+      })
+    ).text();
+    check(
+      answer.includes('probe') && !answer.includes('"isError":true'),
+      `${name}: tools/call echoes its input`,
+    );
+  }
   const cells = new Map<string, Cell[]>();
   for (const c of CONCURRENCY) {
     for (let r = 0; r < REPEATS; r++) {
@@ -237,6 +260,7 @@ try {
             address: '127.0.0.1',
             port: raw.info.port,
             health_check: { interval: 3600 },
+            ttl_seconds: 86_400,
             tools: Array.from({ length: 10 }, (_, t) => ({
               name: `scale${next}_tool${t}`,
               input_schema: { type: 'object' },
@@ -274,7 +298,7 @@ try {
     });
     check(count >= size * 10, `tools/list at ${size} instances returns every tool (${count})`);
     const call = await latencies(smoke ? 20 : 200, () =>
-      client.callTool({ name: 'echo_raw', arguments: { text: 'x' } }),
+      client.callTool({ name: 'raw_echo', arguments: { text: 'x' } }),
     );
     hubCalls += smoke ? 20 : 200;
     lines.push(
@@ -290,13 +314,13 @@ try {
   const lagBefore = await metric(hub.url, 'fin_hub_nodejs_eventloop_lag_p99_seconds');
   // 100,000 calls take over five minutes at this hub's throughput on 2 shared cores; 20,000 is the full run's figure.
   const N = smoke ? 2000 : Number(process.env.BENCH_CALLS ?? 20_000);
-  const burst = await drive(`${hub.url}/mcp`, 'echo_raw', 10, 1);
+  const burst = await drive(`${hub.url}/mcp`, 'raw_echo', 10, 1);
   hubCalls += burst.calls;
   let done = burst.calls;
   while (done < N) {
     const cell = await drive(
       `${hub.url}/mcp`,
-      'echo_raw',
+      'raw_echo',
       10,
       Math.max(1, Math.min(20, Math.ceil(((N - done) / Math.max(1, burst.rps)) * 1.05))),
     );
@@ -396,8 +420,7 @@ const versions = [
   'autocannon',
 ]
   .map(
-    (p) =>
-      `${p} ${JSON.parse(execSync(`node -p "JSON.stringify(require('${p}/package.json').version)"`, { cwd: ROOT }).toString())}`,
+    (p) => `${p} ${JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version}`,
   )
   .join(', ');
 const header = [

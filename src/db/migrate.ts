@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { packageRoot } from '../shared/package-root.js';
 import type { HubDatabase } from './database.js';
 import { SqlFileMigrationProvider } from './sql-migration-provider.js';
@@ -11,9 +11,15 @@ export async function migrateToLatest(database: HubDatabase): Promise<string[]> 
     provider: new SqlFileMigrationProvider(join(packageRoot(), 'migrations')),
     migrationTableSchema: database.schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  if ((error as { code?: string } | undefined)?.code === '3F000' && database.schema !== 'public') {
+    // Seen once on PostgreSQL under parallel test load: the schema created a moment earlier was not
+    // visible to the migrator's connection. Create it again and retry once.
+    await sql.raw(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`).execute(database.db);
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration setup';
     throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`, {
       cause: error,
     });
