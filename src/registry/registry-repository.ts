@@ -5,36 +5,38 @@ import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import type { ServiceRecord, ToolRecord } from './registry-types.js';
 
 /** A registration after defaults are applied: what the repository writes. */
-export interface ServiceWrite {
-  service_id: string;
-  service_name: string;
-  address: string;
-  port: number;
-  mcp_url: string | null;
-  version: string | null;
-  tags: string[];
-  meta: Record<string, unknown>;
-  tool_prefix: string | null;
-  health_check_url: string | null;
-  health_check_interval: number;
-  weight: number;
-  ttl_seconds: number;
-  tools: ToolWrite[];
-}
+export type ServiceWrite = Pick<
+  ServiceRecord,
+  | 'service_id'
+  | 'service_name'
+  | 'address'
+  | 'port'
+  | 'mcp_url'
+  | 'version'
+  | 'tags'
+  | 'meta'
+  | 'tool_prefix'
+  | 'health_check_url'
+  | 'health_check_interval'
+  | 'weight'
+  | 'ttl_seconds'
+> & { tools: ToolWrite[] };
 
-export interface ToolWrite {
-  name: string;
-  upstream_name: string;
-  description: string | null;
-  category: string | null;
-  version: string | null;
-  tags: string[];
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown> | null;
-  annotations: Record<string, unknown> | null;
-  timeout_seconds: number | null;
-  retry_attempts: number | null;
-}
+/** One tool of a registration, without the statistics the hub keeps. */
+export type ToolWrite = Pick<
+  ToolRecord,
+  | 'name'
+  | 'upstream_name'
+  | 'description'
+  | 'category'
+  | 'version'
+  | 'tags'
+  | 'input_schema'
+  | 'output_schema'
+  | 'annotations'
+  | 'timeout_seconds'
+  | 'retry_attempts'
+>;
 
 export interface ServiceFilter {
   name?: string;
