@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../shared/package-root.js';
 import { startSpoke } from '../spoke/create-spoke.js';
+import { createAlphaVantageProvider } from './data/alpha-vantage-provider.js';
+import { createOfflineProvider } from './data/offline-provider.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from './reference-spokes.js';
 
 export const SPOKE_FLAGS = ['port', 'host', 'hub-url', 'registry-token', 'ttl', 'log-level'];
@@ -38,12 +40,19 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: values['log-level'] ?? 'info', component: `spoke:${name}` });
+  // Offline data by default; ALPHA_VANTAGE_API_KEY switches equities to live daily prices.
+  const offline = createOfflineProvider();
+  const apiKey = process.env.ALPHA_VANTAGE_API_KEY;
+  const provider = apiKey
+    ? createAlphaVantageProvider({ apiKey, baseUrl: process.env.ALPHA_VANTAGE_URL, fallback: offline })
+    : offline;
+  if (apiKey) logger.info('live equity prices from Alpha Vantage');
   const spoke = await startSpoke({
     name,
     // A fixed port names the instance; with port 0 the kit names it after the port it got.
     serviceId: port === 0 ? undefined : `${name}-${port}`,
     version: packageVersion(),
-    tools: spec.tools(),
+    tools: spec.tools(provider),
     host: values.host ?? '127.0.0.1',
     port,
     hubUrl: values['hub-url'] ?? process.env.FIN_HUB_URL ?? 'http://127.0.0.1:8000',
