@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
 
 describe(`registry API on the ${TEST_DB} database`, () => {
   it('registers a service, finds it by id, name and tag, and lists its tools', async (t) => {
@@ -189,6 +190,31 @@ describe(`registry API on the ${TEST_DB} database`, () => {
         .status,
       200,
     );
+  });
+
+  it('discovers the tools of a registration that gives an mcp_url and no tools', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    const res = await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'discover-1',
+      service_name: 'discovered',
+      address: '127.0.0.1',
+      port: spoke.port,
+      mcp_url: spoke.mcpUrl,
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.tools.map((x: { name: string }) => x.name).sort(), [
+      'add',
+      'broken',
+      'echo',
+      'slow',
+      'write',
+    ]);
+    const echo = hub.snapshot.getTool('echo');
+    assert.equal(echo?.serviceName, 'discovered');
+    assert.deepEqual(echo?.definition.annotations, { readOnlyHint: true });
+    const call = await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: 'found' } });
+    assert.deepEqual(call.body.result.structuredContent, { text: 'found' });
   });
 
   it('restores the snapshot from the database when a hub starts', async (t) => {

@@ -1,5 +1,5 @@
 import type { Bar, MarketDataProvider, PriceSeries } from './price-series.js';
-import { UnknownSymbolError } from './price-series.js';
+import { monthlyFromDaily, UnknownSymbolError } from './price-series.js';
 
 export interface AlphaVantageOptions {
   apiKey: string;
@@ -85,9 +85,7 @@ export function createAlphaVantageProvider(options: AlphaVantageOptions): Market
     },
     async monthly(symbol) {
       const daily = await provider.daily(symbol);
-      const byMonth = new Map<string, Bar>();
-      for (const bar of daily.bars) byMonth.set(bar.date.slice(0, 7), bar);
-      return { ...daily, bars: [...byMonth.values()], source: { ...daily.source, frequency: 'monthly' } };
+      return monthlyFromDaily(daily);
     },
     symbols: () => options.fallback.symbols(),
     describe() {

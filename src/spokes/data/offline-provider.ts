@@ -4,7 +4,9 @@ import seedrandom from 'seedrandom';
 import { readCsv } from './csv.js';
 import {
   type Bar,
+  barAround,
   type MarketDataProvider,
+  monthlyFromDaily,
   type PriceSeries,
   type SymbolInfo,
   UnknownSymbolError,
@@ -123,14 +125,7 @@ export function createOfflineProvider(): MarketDataProvider {
       const open = close * (1 + 0.002 * draw());
       close = Math.max(0.01, close * (1 + r));
       const spread = Math.abs(draw()) * 0.006;
-      bars.push({
-        date: market[i]!.date,
-        open,
-        high: Math.max(open, close) * (1 + spread),
-        low: Math.min(open, close) * (1 - spread),
-        close,
-        volume: Math.round(5e6 * (1 + Math.abs(draw()))),
-      });
+      bars.push(barAround(market[i]!.date, open, close, spread, Math.round(5e6 * (1 + Math.abs(draw())))));
     }
     return {
       symbol: spec.symbol,
@@ -154,14 +149,15 @@ export function createOfflineProvider(): MarketDataProvider {
         close * Math.exp((spec.drift - spec.vol ** 2 / 2) / 365 + (spec.vol / Math.sqrt(365)) * draw()),
       );
       const spread = Math.abs(draw()) * 0.02;
-      bars.push({
-        date: new Date(t).toISOString().slice(0, 10),
-        open,
-        high: Math.max(open, close) * (1 + spread),
-        low: Math.min(open, close) * (1 - spread),
-        close,
-        volume: Math.round(1e8 * (1 + Math.abs(draw()))),
-      });
+      bars.push(
+        barAround(
+          new Date(t).toISOString().slice(0, 10),
+          open,
+          close,
+          spread,
+          Math.round(1e8 * (1 + Math.abs(draw()))),
+        ),
+      );
     }
     return {
       symbol: spec.symbol,
@@ -229,9 +225,7 @@ export function createOfflineProvider(): MarketDataProvider {
       const real = ['AAPL', 'AMZN', 'GOOG', 'IBM', 'MSFT'].includes(key) ? realMonthly(key) : undefined;
       if (real) return real;
       const daily = await provider.daily(key);
-      const byMonth = new Map<string, Bar>();
-      for (const bar of daily.bars) byMonth.set(bar.date.slice(0, 7), bar);
-      return { ...daily, bars: [...byMonth.values()], source: { ...daily.source, frequency: 'monthly' } };
+      return monthlyFromDaily(daily);
     },
     symbols(): SymbolInfo[] {
       return [

@@ -46,6 +46,25 @@ export interface MarketDataProvider {
   describe(): { provider: string; sources: Record<string, unknown>[] };
 }
 
+/** The last daily bar of each month: a monthly series resampled from a daily one. */
+export function monthlyFromDaily(daily: PriceSeries): PriceSeries {
+  const byMonth = new Map<string, Bar>();
+  for (const bar of daily.bars) byMonth.set(bar.date.slice(0, 7), bar);
+  return { ...daily, bars: [...byMonth.values()], source: { ...daily.source, frequency: 'monthly' } };
+}
+
+/** A synthetic bar whose high and low sit `spread` (a fraction) outside its open and close. */
+export function barAround(date: string, open: number, close: number, spread: number, volume: number): Bar {
+  return {
+    date,
+    open,
+    high: Math.max(open, close) * (1 + spread),
+    low: Math.min(open, close) * (1 - spread),
+    close,
+    volume,
+  };
+}
+
 /** A symbol no provider knows: the message tells the model how to find valid ones. */
 export class UnknownSymbolError extends Error {
   override name = 'UnknownSymbolError';
