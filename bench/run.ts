@@ -12,6 +12,8 @@ import { type Cell, drive, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
 
 const smoke = process.argv.includes('--smoke');
+// --calls-only: section 1 alone, printed and not written (for profiling the call path quickly).
+const callsOnly = process.argv.includes('--calls-only');
 const SECONDS = smoke ? 1 : 5;
 const REPEATS = smoke ? 1 : 2;
 const CONCURRENCY = smoke ? [1, 10] : [1, 10, 100];
@@ -232,6 +234,11 @@ try {
     `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`,
     '',
   );
+  if (callsOnly) {
+    log(lines.join('\n'));
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(0);
+  }
 
   // ---- Section 2: the registry at scale.
   lines.push(

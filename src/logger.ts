@@ -7,6 +7,8 @@ export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
   debug(message: string, meta?: Record<string, unknown>): void;
   child(meta: Record<string, unknown>): Logger;
+  /** Whether a level is logged: winston formats every message it is given, even one it then drops. */
+  isLevelEnabled(level: string): boolean;
 }
 
 const LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

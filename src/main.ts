@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { HubConfig } from './config/config-schema.js';
 import { defaultDataDir } from './config/load-config.js';
 import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/database.js';
+import type { EmbeddedEngine } from './db/embedded-database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createArgumentValidator } from './execution/argument-validator.js';
 import { createBalancer } from './execution/balancer.js';
@@ -30,8 +31,8 @@ import { createSsrfGuard } from './shared/ssrf-guard.js';
 
 export interface HubOverrides {
   logger?: Logger;
-  /** An open PGlite shared with the caller (tests). */
-  pglite?: PGlite;
+  /** An open embedded database shared with the caller (tests). */
+  pglite?: PGlite | EmbeddedEngine;
   /** Called when stdin ends in stdio mode. */
   onStdioEnd?: () => void;
 }
@@ -59,6 +60,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const upstream = createUpstreamPool({
       logger: logger.child({ component: 'upstream' }),
       connectTimeoutMs: config.engine.connectTimeoutMs,
+      maxResultBytes: config.engine.maxResultBytes,
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
     });
     cleanups.push(() => upstream.close());
@@ -184,6 +186,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     if (config.http) {
       mcpHttp = createMcpHttp({
         createServer: createMcpServer,
+        engine,
         broadcaster,
         logger: logger.child({ component: 'mcp' }),
         bodyLimitBytes: config.bodyLimitBytes,

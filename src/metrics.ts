@@ -124,6 +124,7 @@ export function createHubMetrics() {
               ? `${req.baseUrl}${req.route.path}`
               : 'unmatched';
           httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+          if (!logger.isLevelEnabled('http')) return;
           (logger as unknown as { log?: (level: string, message: string, meta: object) => void }).log?.(
             'http',
             'request',

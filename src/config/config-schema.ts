@@ -89,6 +89,8 @@ export const configSchema = z.object({
       retryBaseMs: nonNegativeInt.default(100),
       /** Timeout for connecting and initialising an upstream MCP session, in ms. */
       connectTimeoutMs: positiveInt.default(5000),
+      /** Largest answer accepted from a spoke for one call, in bytes (a bigger one fails the call). */
+      maxResultBytes: positiveInt.default(16 * 1024 * 1024),
     })
     .prefault({}),
   history: z

@@ -1,17 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { type EmbeddedEngine, startEmbeddedWorker } from './embedded-database.js';
 import type { Database } from './tables.js';
 
 /** Where the data lives: a PostgreSQL server, or the embedded PostgreSQL (PGlite). */
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string }
   | { kind: 'embedded'; dataDir: string | 'memory' }
-  /** An already open PGlite owned by the caller (tests share one per process). */
-  | { kind: 'pglite'; instance: PGlite };
+  /** An already open embedded database owned by the caller (tests share one per process). */
+  | { kind: 'pglite'; instance: PGlite | EmbeddedEngine };
 
 export interface HubDatabase {
   db: Kysely<Database>;
@@ -39,7 +40,7 @@ export async function openDatabase(options: {
   logger: Logger;
 }): Promise<HubDatabase> {
   const { target, schema, logger } = options;
-  let lite: PGlite | undefined;
+  let lite: PGlite | EmbeddedEngine | undefined;
   let ownsLite = false;
   let pool: pg.Pool;
   if (target.kind === 'postgres') {
@@ -55,10 +56,11 @@ export async function openDatabase(options: {
       lite = target.instance;
     } else {
       if (target.dataDir !== 'memory') mkdirSync(target.dataDir, { recursive: true });
-      lite = await PGlite.create(target.dataDir === 'memory' ? 'memory://' : target.dataDir);
+      lite = startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir);
       ownsLite = true;
+      await lite.waitReady;
     }
-    pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig);
+    pool = new pg.Pool(createPgConfig(lite as PGlite) as unknown as pg.PoolConfig);
   }
   // An idle client's backend error is emitted on the pool; without a listener Node would crash.
   pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }));

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { InstanceView, RegistrySnapshot, ToolView } from '../registry/registry-snapshot.js';
 import type { ArgumentValidator } from './argument-validator.js';
 import type { Balancer } from './balancer.js';
-import { type CallerRelay, callContext } from './call-context.js';
+import type { CallerRelay } from './call-context.js';
 import type { ExecutionRecord } from './execution-record.js';
 import type { HistoryWriter } from './history-writer.js';
 import { CallerAbort, type InstanceGate } from './instance-gate.js';
@@ -77,25 +77,41 @@ export function createEngine(options: EngineOptions) {
     request: ExecuteRequest,
     callSignal: AbortSignal,
     timeoutMs: number,
+    correlationId: string,
   ): Promise<CallToolResult> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([callSignal, timeout]);
-    return gateFor(instance.serviceId).run(async () => {
-      if (callSignal.aborted) throw new CallerAbort('cancelled before it started');
-      try {
-        return await upstream.callTool({
-          endpoint: instance.endpoint,
-          tool: tool.upstreamName,
-          arguments: request.arguments,
-          signal,
-          onProgress: request.onProgress,
-        });
-      } catch (error) {
-        if (callSignal.aborted) throw new CallerAbort('cancelled', { cause: error });
-        if (timeout.aborted) throw new TimeoutFailure(timeoutMs);
-        throw classifyCallError(error);
-      }
-    });
+    // One controller and one timer per attempt: AbortSignal.timeout() and AbortSignal.any() cost
+    // several times more per call (weak references, finalizers) on the hot path.
+    const attemptController = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attemptController.abort(new TimeoutFailure(timeoutMs));
+    }, timeoutMs);
+    const onCallerAbort = () => attemptController.abort(callSignal.reason);
+    callSignal.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      return await gateFor(instance.serviceId).run(async () => {
+        if (callSignal.aborted) throw new CallerAbort('cancelled before it started');
+        try {
+          return await upstream.callTool({
+            endpoint: instance.endpoint,
+            tool: tool.upstreamName,
+            arguments: request.arguments,
+            signal: attemptController.signal,
+            onProgress: request.onProgress,
+            relay: request.relay,
+            correlationId,
+          });
+        } catch (error) {
+          if (callSignal.aborted) throw new CallerAbort('cancelled', { cause: error });
+          if (timedOut) throw new TimeoutFailure(timeoutMs);
+          throw classifyCallError(error);
+        }
+      });
+    } finally {
+      clearTimeout(timer);
+      callSignal.removeEventListener('abort', onCallerAbort);
+    }
   }
 
   async function run(
@@ -140,7 +156,14 @@ export function createEngine(options: EngineOptions) {
       record.service_name = instance.serviceName;
       record.attempts = n + 1;
       try {
-        const result = await attempt(tool, instance, request, controller.signal, timeoutMs);
+        const result = await attempt(
+          tool,
+          instance,
+          request,
+          controller.signal,
+          timeoutMs,
+          record.correlation_id,
+        );
         record.result = result;
         if (result.isError) {
           record.error = { code: 'tool_error', message: firstText(result) ?? 'the tool reported an error' };
@@ -246,9 +269,7 @@ export function createEngine(options: EngineOptions) {
       const onCallerAbort = () => controller.abort(request.signal?.reason);
       if (request.signal?.aborted) onCallerAbort();
       request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      const done = callContext.run({ correlationId: record.correlation_id, relay: request.relay }, () =>
-        run(tool, request, record, controller),
-      );
+      const done = run(tool, request, record, controller);
       running.set(record.execution_id, { record, controller, done });
       try {
         return await done;

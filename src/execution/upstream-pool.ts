@@ -6,18 +6,17 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   type CallToolResult,
-  CallToolResultSchema,
   CreateMessageRequestSchema,
-  CreateMessageResultSchema,
   ElicitRequestSchema,
-  ElicitResultSchema,
-  LoggingMessageNotificationSchema,
+  ErrorCode,
+  McpError,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
 import { packageVersion } from '../shared/package-root.js';
-import { callContext } from './call-context.js';
+import type { CallerRelay } from './call-context.js';
 import { isConnectFailure, UpstreamError } from './upstream-errors.js';
+import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
 
 /** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
 export type ConnectGuard = (url: string) => Promise<void>;
@@ -28,11 +27,16 @@ export interface UpstreamCall {
   arguments: Record<string, unknown>;
   signal: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** The caller's session, for what the spoke sends back during the call. */
+  relay?: CallerRelay;
+  correlationId?: string;
 }
 
 export interface UpstreamPoolOptions {
   logger: Logger;
   connectTimeoutMs: number;
+  /** Largest answer accepted from a spoke, in bytes. */
+  maxResultBytes: number;
   guardConnect?: ConnectGuard;
   /** Extra headers for every upstream request (a spoke's own credentials). Never the caller's token. */
   headers?: Record<string, string>;
@@ -51,16 +55,15 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   const { logger } = options;
   const connections = new Map<string, Promise<Connection>>();
   const version = packageVersion();
+  const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes });
 
-  // Adds the current call's correlation id to every request the SDK makes, and gives every request
+  // Adds the spoke's own headers to every request the SDK makes, and gives every request
   // its own abort signal: the SDK passes its transport-lifetime signal to each fetch, and undici
   // keeps one listener on it per streamed (SSE) response, so a long-lived session would pile up
   // thousands of listeners. The per-request signal follows the transport's until the body ends.
   const raisedLimit = new WeakSet<AbortSignal>();
   const fetchWithContext: typeof fetch = async (input, init) => {
-    const correlationId = callContext.getStore()?.correlationId;
     const headers = new Headers(init?.headers);
-    if (correlationId) headers.set('x-correlation-id', correlationId);
     for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
     const outer = init?.signal ?? undefined;
     if (outer && !raisedLimit.has(outer)) {
@@ -102,20 +105,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       { name: 'fin-hub', version },
       { capabilities: { sampling: {}, elicitation: { form: {} } } },
     );
-    // Server-to-client traffic during a call goes back to that call's caller (AsyncLocalStorage).
-    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-      const relay = callContext.getStore()?.relay;
-      if (!relay) throw new Error('sampling is only available to MCP callers');
-      return (await relay.sendRequest(request, CreateMessageResultSchema)) as never;
-    });
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      const relay = callContext.getStore()?.relay;
-      if (!relay) throw new Error('elicitation is only available to MCP callers');
-      return (await relay.sendRequest(request, ElicitResultSchema)) as never;
-    });
-    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
-      await callContext.getStore()?.relay?.sendNotification(notification);
-    });
+    // The capabilities are declared because spokes check them before asking; the requests of a
+    // call arrive on that call's own stream and are relayed by upstream-rpc.ts. Here arrive only
+    // those sent outside any call (on the session's standalone stream): there is no one to ask.
+    const outsideCall = (what: string) => async () => {
+      throw new McpError(ErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
+    };
+    client.setRequestHandler(CreateMessageRequestSchema, outsideCall('sampling'));
+    client.setRequestHandler(ElicitRequestSchema, outsideCall('elicitation'));
     const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchWithContext });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs });
@@ -155,13 +152,42 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     await stale.client.close().catch(() => {});
   }
 
+  /** The headers of a raw call inside the SDK client's session. */
+  function targetOf(endpoint: string, conn: Connection, correlationId?: string): RpcTarget {
+    const headers: Record<string, string> = { ...options.headers };
+    if (conn.transport.sessionId) headers['mcp-session-id'] = conn.transport.sessionId;
+    if (conn.transport.protocolVersion) headers['mcp-protocol-version'] = conn.transport.protocolVersion;
+    if (correlationId) headers['x-correlation-id'] = correlationId;
+    return { endpoint, headers };
+  }
+
+  // tools/call goes over the raw JSON-RPC leg (upstream-rpc.ts); the SDK client owns the session.
   async function callOnce(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
-    return (await conn.client.callTool({ name: call.tool, arguments: call.arguments }, CallToolResultSchema, {
-      signal: call.signal,
-      onprogress: call.onProgress,
-      // The engine bounds each attempt with its own signal; the SDK's 60 s default must not cut in first.
-      timeout: 24 * 3600 * 1000,
-    })) as CallToolResult;
+    const target = targetOf(call.endpoint, conn, call.correlationId);
+    let requestId: string | undefined;
+    // Like the SDK client: an aborted call (timeout, caller cancel) is cancelled at the spoke too.
+    const cancelUpstream = () => {
+      if (!requestId) return;
+      void rpc.notify(target, {
+        method: 'notifications/cancelled',
+        params: { requestId, reason: String(call.signal.reason ?? 'cancelled') },
+      });
+    };
+    call.signal.addEventListener('abort', cancelUpstream, { once: true });
+    try {
+      return await rpc.callTool(target, {
+        tool: call.tool,
+        arguments: call.arguments,
+        signal: call.signal,
+        onProgress: call.onProgress,
+        relay: call.relay,
+        onRequestId: (id) => {
+          requestId = id;
+        },
+      });
+    } finally {
+      call.signal.removeEventListener('abort', cancelUpstream);
+    }
   }
 
   return {
@@ -219,6 +245,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
           if (conn) await closeConnection(conn);
         }),
       );
+      await rpc.close().catch(() => {});
     },
   };
 }

@@ -9,19 +9,24 @@ import express, {
   type Response,
   type Router,
 } from 'express';
+import type { Engine } from '../execution/engine.js';
 import type { Logger } from '../logger.js';
+import { createDirectToolCalls, type DirectToolCalls } from './direct-tool-calls.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
 
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
+  /** The session's tools/call fast path (see direct-tool-calls.ts). */
+  direct: DirectToolCalls;
   lastActivity: number;
   openStreams: number;
 }
 
 export interface McpHttpOptions {
   createServer: McpServerFactory;
+  engine: Engine;
   broadcaster: ListChangedBroadcaster;
   logger: Logger;
   bodyLimitBytes: number;
@@ -115,6 +120,7 @@ export function createMcpHttp(options: McpHttpOptions) {
     if (!session) return;
     sessions.delete(id);
     options.broadcaster.delete(session.server);
+    session.direct.close();
     logger.debug('mcp session closed', { session_id: id, reason });
     await session.transport.close().catch(() => {});
     await session.server.close().catch(() => {});
@@ -138,7 +144,12 @@ export function createMcpHttp(options: McpHttpOptions) {
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, { transport, server, lastActivity: Date.now(), openStreams: 0 });
+          const direct = createDirectToolCalls({
+            engine: options.engine,
+            sessionId: id,
+            clientCapabilities: () => server.getClientCapabilities(),
+          });
+          sessions.set(id, { transport, server, direct, lastActivity: Date.now(), openStreams: 0 });
           options.broadcaster.add(server);
         },
       });
@@ -150,7 +161,8 @@ export function createMcpHttp(options: McpHttpOptions) {
       return;
     }
     const session = sessionOf(req, res);
-    if (session) await session.transport.handleRequest(req, res, body);
+    if (!session || session.direct.handle(req, res, body)) return;
+    await session.transport.handleRequest(req, res, body);
   };
 
   const handleGet: RequestHandler = async (req, res) => {

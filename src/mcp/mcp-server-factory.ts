@@ -1,17 +1,16 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
-  type CallToolResult,
   CompleteRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { HubError } from '../errors.js';
 import type { Engine } from '../execution/engine.js';
 import type { Logger } from '../logger.js';
 import type { RegistrySnapshot } from '../registry/registry-snapshot.js';
+import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
 export interface McpServerFactoryOptions {
   snapshot: RegistrySnapshot;
@@ -21,12 +20,6 @@ export interface McpServerFactoryOptions {
   version: string;
   /** Debounce window of notifications/tools/list_changed; the SDK coalesces within a tick on top. */
   instructions?: string;
-}
-
-/** Extra context a transport knows about its caller (for the history row). */
-export interface CallerInfo {
-  userAgent?: string;
-  ip?: string;
 }
 
 /**
@@ -75,64 +68,16 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       };
     });
 
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-      const progressToken = extra._meta?.progressToken;
-      const correlation = extra.requestInfo?.headers['x-correlation-id'];
-      try {
-        const record = await engine.execute({
-          tool: request.params.name,
-          arguments: (request.params.arguments ?? {}) as Record<string, unknown>,
-          correlationId:
-            typeof correlation === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(correlation)
-              ? correlation
-              : undefined,
-          signal: extra.signal,
-          onProgress:
-            progressToken === undefined
-              ? undefined
-              : (progress) => {
-                  void extra
-                    .sendNotification({
-                      method: 'notifications/progress',
-                      params: { ...progress, progressToken },
-                    })
-                    .catch(() => {});
-                },
-          relay: {
-            sendNotification: (notification) => extra.sendNotification(notification as never),
-            sendRequest: (req, schema) => extra.sendRequest(req as never, schema as never),
-          },
-          caller: caller(),
-        });
-        if (record.result && (record.status === 'success' || record.status === 'error')) return record.result;
-        return {
-          content: [
-            {
-              type: 'text',
-              text: `${record.error?.message ?? 'the call failed'} (execution ${record.execution_id})`,
-            },
-          ],
-          isError: true,
-          _meta: {
-            'fin-hub/execution_id': record.execution_id,
-            'fin-hub/status': record.status,
-            'fin-hub/error_code': record.error?.code,
-          },
-        };
-      } catch (error) {
-        if (error instanceof HubError && error.code === 'tool_not_found') {
-          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-        }
-        if (error instanceof HubError) {
-          return {
-            content: [{ type: 'text', text: error.message }],
-            isError: true,
-            _meta: { 'fin-hub/error_code': error.code },
-          };
-        }
-        throw error;
-      }
-    });
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      callToolForMcp(engine, request.params as { name: string; arguments?: Record<string, unknown> }, {
+        signal: extra.signal,
+        progressToken: extra._meta?.progressToken,
+        correlationHeader: extra.requestInfo?.headers['x-correlation-id'],
+        sendNotification: (notification) => extra.sendNotification(notification as never),
+        sendRequest: (req, schema) => extra.sendRequest(req as never, schema as never),
+        caller: caller(),
+      }),
+    );
 
     server.setRequestHandler(SetLevelRequestSchema, () => ({}));
     server.setRequestHandler(CompleteRequestSchema, () => ({ completion: { values: [], hasMore: false } }));

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { type EmbeddedEngine, startEmbeddedWorker } from '../../src/db/embedded-database.js';
 
 export const TEMPLATE_DIR = join(new URL('../..', import.meta.url).pathname, '.cache', 'pglite-template');
 
@@ -11,14 +11,18 @@ export const TEMPLATE_DIR = join(new URL('../..', import.meta.url).pathname, '.c
 export const TEST_DB: 'embedded' | 'postgres' =
   process.env.FIN_HUB_TEST_DB === 'postgres' ? 'postgres' : 'embedded';
 
-let shared: Promise<PGlite> | undefined;
+let shared: Promise<EmbeddedEngine> | undefined;
 
-/** One embedded database per test process, copied from the template; tests isolate by schema. */
-export function sharedPglite(): Promise<PGlite> {
+/**
+ * One embedded database per test process (on its own thread, as the hub runs it), copied from
+ * the template; tests isolate by schema.
+ */
+export function sharedPglite(): Promise<EmbeddedEngine> {
   shared ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fin-hub-test-'));
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
-    const db = await PGlite.create(dir);
+    const db = startEmbeddedWorker(dir);
+    await db.waitReady;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     return db;
   })();

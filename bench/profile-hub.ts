@@ -1,0 +1,175 @@
+// Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds]`.
+// Starts a spoke and `node --cpu-prof dist/bin/fin-hub.js`, drives load, stops the hub and prints the
+// self time of the hottest functions and of each package, from the .cpuprofile it wrote.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drive } from './load.js';
+import { ROOT, startPrinting, stop } from './processes.js';
+
+const [kind = 'raw', c = '1', seconds = '5'] = process.argv.slice(2);
+const dir = mkdtempSync(join(tmpdir(), 'fin-hub-profile-'));
+const spoke = await startPrinting(['--import', 'tsx', `bench/${kind}-spoke.ts`, '0']);
+const port = 19_700 + Math.floor(Math.random() * 200);
+const hub = spawn(
+  process.execPath,
+  [
+    ...(process.env.NO_PROFILE ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]),
+    `${ROOT}dist/bin/fin-hub.js`,
+    '--port',
+    String(port),
+    '--db',
+    join(dir, 'db'),
+    '--log-level',
+    'error',
+  ],
+  {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, FIN_HUB_RATE_TOOL_CALLS: '100000000' },
+  },
+);
+const url = `http://127.0.0.1:${port}`;
+while (!(await fetch(`${url}/health`).catch(() => undefined))?.ok)
+  await new Promise((r) => setTimeout(r, 100));
+await fetch(`${url}/api/v1/services/register`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    service_id: 'p-1',
+    service_name: 'p',
+    address: '127.0.0.1',
+    port: spoke.info.port,
+    tool_prefix: 'p',
+    tools: [{ name: 'echo', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
+  }),
+});
+await drive(`${url}/mcp`, 'p_echo', Number(c), 1);
+// V8 stamps samples with the monotonic clock in µs, which every process shares: only samples
+// inside the load window are counted (start-up and shutdown are left out).
+const windowStart = Number(process.hrtime.bigint() / 1000n);
+const cpuBefore = threadTimes(hub.pid!);
+const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds));
+const windowEnd = Number(process.hrtime.bigint() / 1000n);
+// CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
+const cpuAfter = threadTimes(hub.pid!);
+for (const [tid, [name, ticks]] of cpuAfter) {
+  const used = (ticks - (cpuBefore.get(tid)?.[1] ?? 0)) * 10;
+  if (used >= 20)
+    process.stderr.write(
+      `thread ${tid} ${name}: ${used} ms CPU, ${((used / cell.calls) * 1000).toFixed(0)} µs per call\n`,
+    );
+}
+process.stderr.write(
+  `${kind} c=${c}: ${cell.rps.toFixed(0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}\n`,
+);
+await stop(hub);
+spoke.child.kill();
+
+function threadTimes(pid: number): Map<string, [string, number]> {
+  const times = new Map<string, [string, number]>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    times.set(tid, [name, Number(fields[11]) + Number(fields[12])]);
+  }
+  return times;
+}
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+}
+/** Zeroes the time of samples outside the load window. */
+function keepWindow(p: Profile): void {
+  let at = p.startTime;
+  p.timeDeltas = p.timeDeltas.map((dt) => {
+    at += dt;
+    return at >= windowStart && at <= windowEnd ? dt : 0;
+  });
+}
+if (process.env.NO_PROFILE) process.exit(0);
+// One profile per thread: the main thread's is the largest; the embedded database's thread has its own.
+const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+for (const f of files) {
+  const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile;
+  keepWindow(p);
+  const idleId = p.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id;
+  let busy = 0;
+  let all = 0;
+  p.samples.forEach((id, i) => {
+    all += p.timeDeltas[i] ?? 0;
+    if (id !== idleId) busy += p.timeDeltas[i] ?? 0;
+  });
+  process.stderr.write(
+    `thread profile ${f}: busy ${(busy / 1000).toFixed(0)} ms of ${(all / 1000).toFixed(0)} ms\n`,
+  );
+}
+// PROFILE_THREAD=worker shows the embedded database's thread; the default is the event loop's.
+const isWorker = (f: string) => readFileSync(join(dir, f), 'utf8').includes('pglite-worker');
+const file = files.find((f) => isWorker(f) === (process.env.PROFILE_THREAD === 'worker'))!;
+process.stderr.write(`showing ${file}\n`);
+const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+const byPackage = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  total += dt;
+  const frame = byId.get(id)!.callFrame;
+  const where = frame.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}`, '');
+  const key = `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber}`;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  const pkg = frame.url.includes('node_modules/')
+    ? frame.url
+        .split('node_modules/')[1]!
+        .split('/')
+        .slice(0, frame.url.split('node_modules/')[1]!.startsWith('@') ? 2 : 1)
+        .join('/')
+    : frame.url.startsWith('wasm:')
+      ? 'wasm (PGlite)'
+      : frame.url.startsWith('node:')
+        ? frame.url
+        : frame.url
+          ? 'fin-hub'
+          : frame.functionName;
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
+});
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const f = byId.get(at)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}`, '')}:${f.lineNumber}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + dt);
+  }
+});
+const top = (m: Map<string, number>, n: number) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+process.stderr.write(
+  `\nby package:\n${top(byPackage, 25)}\n\nhottest functions:\n${top(self, 30)}\n\ninclusive:\n${top(inclusive, 60)}\n`,
+);

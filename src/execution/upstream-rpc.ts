@@ -1,0 +1,313 @@
+import { StringDecoder } from 'node:string_decoder';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  type CallToolResult,
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  McpError,
+  type Notification,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import { createParser } from 'eventsource-parser';
+import { Agent, type Dispatcher } from 'undici';
+import type { CallerRelay } from './call-context.js';
+import { UpstreamError } from './upstream-errors.js';
+
+/** Where one raw call goes: the endpoint and the headers of the session the SDK client opened there. */
+export interface RpcTarget {
+  endpoint: string;
+  headers: Record<string, string>;
+}
+
+export interface RawToolCall {
+  tool: string;
+  arguments: Record<string, unknown>;
+  signal: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Where the spoke's logs, sampling and elicitation requests go (the caller's MCP session). */
+  relay?: CallerRelay;
+  /** Told the JSON-RPC id before the request leaves (to cancel it upstream by id). */
+  onRequestId?: (requestId: string) => void;
+}
+
+interface JsonRpcMessage {
+  jsonrpc?: string;
+  id?: string | number | null;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown; data?: unknown };
+}
+
+/**
+ * The hot path of the upstream leg: `tools/call` as one JSON-RPC POST over a keep-alive undici
+ * pool, inside the session the SDK client opened (same Mcp-Session-Id and protocol version).
+ * Skips what the SDK client does per call and the hub does not need: zod parsing of every
+ * message, the Web Request/Response and stream adapters, per-request abort bookkeeping.
+ * Answers may be JSON or an SSE stream; on a stream, progress, log messages and the spoke's own
+ * requests (sampling, elicitation, ping) are relayed exactly as the SDK path relays them.
+ */
+export function createUpstreamRpc(options: { maxResultBytes: number }) {
+  // One agent for every spoke: keep-alive connections per origin, reused across calls.
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256 });
+  let counter = 0;
+
+  // Parsing a URL allocates; endpoints are few and long-lived.
+  const addresses = new Map<string, { origin: string; path: string }>();
+  const addressOf = (endpoint: string) => {
+    let address = addresses.get(endpoint);
+    if (!address) {
+      const url = new URL(endpoint);
+      address = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      if (addresses.size > 10_000) addresses.clear();
+      addresses.set(endpoint, address);
+    }
+    return address;
+  };
+
+  async function post(
+    target: RpcTarget,
+    body: string,
+    signal?: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
+    const { origin, path } = addressOf(target.endpoint);
+    return agent.request({
+      origin,
+      path,
+      method: 'POST',
+      headers: {
+        ...target.headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body,
+      signal,
+      maxRedirections: 0,
+    } as Dispatcher.RequestOptions);
+  }
+
+  /** Answers one of the spoke's own requests received during a call, with a POST of the response. */
+  async function answerSpoke(target: RpcTarget, message: JsonRpcMessage, relay?: CallerRelay): Promise<void> {
+    let reply: Record<string, unknown>;
+    try {
+      reply = { result: await relayRequest(message, relay) };
+    } catch (error) {
+      const code = error instanceof McpError ? error.code : -32603;
+      reply = { error: { code, message: (error as Error).message } };
+    }
+    const response = await post(target, JSON.stringify({ jsonrpc: '2.0', id: message.id, ...reply }));
+    await response.body.dump();
+  }
+
+  return {
+    /** Sends tools/call and resolves with the spoke's result; throws what the SDK client would. */
+    async callTool(target: RpcTarget, call: RawToolCall): Promise<CallToolResult> {
+      const id = `fh-${++counter}`;
+      const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments };
+      if (call.onProgress) params._meta = { progressToken: id };
+      call.onRequestId?.(id);
+      const response = await post(
+        target,
+        JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
+        call.signal,
+      );
+      const type = String(response.headers['content-type'] ?? '');
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const text = await readLimited(response, 4096).catch(() => '');
+        throw new StreamableHTTPError(
+          response.statusCode,
+          `Error POSTing to endpoint (HTTP ${response.statusCode}): ${text.slice(0, 500)}`,
+        );
+      }
+      if (type.includes('text/event-stream')) {
+        return readEventStream(
+          response,
+          id,
+          call,
+          (message) => answerSpoke(target, message, call.relay),
+          options,
+        );
+      }
+      if (!type.includes('application/json')) {
+        await response.body.dump();
+        throw new UpstreamError(
+          'may_have_run',
+          `the spoke answered with an unexpected content type: ${type || '(none)'}`,
+        );
+      }
+      return resultOf(parseMessage(await readLimited(response, options.maxResultBytes)), id);
+    },
+
+    /** Sends a notification (notifications/cancelled) on the session; failures are ignored. */
+    async notify(target: RpcTarget, notification: Notification): Promise<void> {
+      try {
+        const response = await post(target, JSON.stringify({ jsonrpc: '2.0', ...notification }));
+        await response.body.dump();
+      } catch {
+        // The spoke may be gone; a lost cancellation only costs it wasted work.
+      }
+    },
+
+    async close(): Promise<void> {
+      await agent.close();
+    },
+  };
+}
+
+export type UpstreamRpc = ReturnType<typeof createUpstreamRpc>;
+
+/** The whole body as text, refused past maxBytes (events, not an async iterator: fewer allocations). */
+function readLimited(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        reject(new UpstreamError('may_have_run', `the spoke's answer is larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.body.on('error', reject);
+    response.body.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+  });
+}
+
+function parseMessage(text: string): JsonRpcMessage {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    throw new UpstreamError('may_have_run', 'the spoke answered with invalid JSON');
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message))
+    throw new UpstreamError(
+      'may_have_run',
+      'the spoke answered with something that is not a JSON-RPC message',
+    );
+  return message as JsonRpcMessage;
+}
+
+/** The result of the response to `id`, checked enough that the hub never passes on garbage. */
+function resultOf(message: JsonRpcMessage, id: string): CallToolResult {
+  if (message.id !== id)
+    throw new UpstreamError('may_have_run', 'the spoke answered with a response to another request');
+  if (message.error) {
+    const { code, message: text, data } = message.error;
+    throw new McpError(
+      typeof code === 'number' ? code : -32603,
+      typeof text === 'string' ? text : 'error',
+      data,
+    );
+  }
+  const result = message.result as CallToolResult | undefined;
+  if (
+    !result ||
+    typeof result !== 'object' ||
+    (result.content !== undefined && !Array.isArray(result.content))
+  )
+    throw new UpstreamError(
+      'may_have_run',
+      'the spoke answered tools/call with a result that is not a CallToolResult',
+    );
+  return result.content === undefined ? { ...result, content: [] } : result;
+}
+
+/** Reads an SSE answer: relays what comes before the response, resolves with the response. */
+function readEventStream(
+  response: Dispatcher.ResponseData,
+  id: string,
+  call: RawToolCall,
+  answer: (request: JsonRpcMessage) => Promise<void>,
+  limits: { maxResultBytes: number },
+): Promise<CallToolResult> {
+  return new Promise<CallToolResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => CallToolResult) => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(outcome());
+      } catch (error) {
+        reject(error);
+      }
+      response.body.destroy();
+    };
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+      response.body.destroy();
+    };
+    const parser = createParser({
+      maxBufferSize: limits.maxResultBytes,
+      onEvent(event) {
+        if (settled || (event.event && event.event !== 'message') || !event.data) return;
+        let message: JsonRpcMessage;
+        try {
+          message = parseMessage(event.data);
+        } catch (error) {
+          return fail(error);
+        }
+        if (message.method === undefined) {
+          if (message.id === id) settle(() => resultOf(message, id));
+          return;
+        }
+        if (message.id !== undefined && message.id !== null) {
+          void answer(message).catch(() => {});
+          return;
+        }
+        if (message.method === 'notifications/progress') {
+          if (message.params?.progressToken === id && call.onProgress) {
+            const { progressToken: _token, ...progress } = message.params;
+            call.onProgress(progress as Progress);
+          }
+          return;
+        }
+        void call.relay?.sendNotification(message as Notification).catch(() => {});
+      },
+      onError(error) {
+        if (error.type === 'max-buffer-size-exceeded')
+          fail(
+            new UpstreamError(
+              'may_have_run',
+              `the spoke's answer is larger than ${limits.maxResultBytes} bytes`,
+            ),
+          );
+      },
+    });
+    // A decoder keeps multi-byte characters split across chunks whole.
+    const decoder = new StringDecoder('utf8');
+    response.body.on('data', (chunk: Buffer) => parser.feed(decoder.write(chunk)));
+    response.body.on('error', fail);
+    response.body.on('end', () =>
+      fail(new UpstreamError('may_have_run', 'the spoke closed its event stream without answering the call')),
+    );
+  });
+}
+
+/** The spoke's requests a hub answers during a call: sampling and elicitation go to the caller. */
+async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay): Promise<unknown> {
+  switch (message.method) {
+    case 'ping':
+      return {};
+    case 'sampling/createMessage':
+      if (!relay) throw new McpError(-32601, 'sampling is only available to MCP callers');
+      return relay.sendRequest(
+        { method: message.method, params: message.params } as never,
+        CreateMessageResultSchema,
+      );
+    case 'elicitation/create':
+      if (!relay) throw new McpError(-32601, 'elicitation is only available to MCP callers');
+      return relay.sendRequest(
+        { method: message.method, params: message.params } as never,
+        ElicitResultSchema,
+      );
+    default:
+      throw new McpError(-32601, `Method not found: ${message.method}`);
+  }
+}

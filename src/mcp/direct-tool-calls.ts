@@ -1,0 +1,205 @@
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { Request, Response } from 'express';
+import type { Engine } from '../execution/engine.js';
+import { callToolForMcp } from './tool-call.js';
+
+type RequestId = string | number;
+
+interface JsonRpcBody {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown };
+}
+
+interface Waiting {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const SUPPORTED_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+
+/**
+ * The hot path of the MCP front: a session's `tools/call` POSTs answered without the SDK's server
+ * transport (no Web Request/Response adapter, no zod parse of every message, no stream per
+ * request). The body express already parsed goes straight to the engine; the answer is one JSON
+ * body, or an SSE stream as soon as the call has something to send first (progress, a relayed log
+ * message, a sampling or elicitation request). Whatever this path does not take — other methods,
+ * unusual headers, malformed messages — goes to the SDK transport of the same session, which
+ * answers it (and its errors) exactly as before.
+ *
+ * It also owns the two follow-ups of its calls: `notifications/cancelled` naming one of them, and
+ * the caller's answers to requests relayed during them.
+ */
+export function createDirectToolCalls(options: {
+  engine: Engine;
+  sessionId: string;
+  clientCapabilities: () => ClientCapabilities | undefined;
+}) {
+  const running = new Map<RequestId, AbortController>();
+  const waiting = new Map<string, Waiting>();
+  let counter = 0;
+  let closed = false;
+
+  function takesCall(req: Request, body: JsonRpcBody): boolean {
+    if (body.method !== 'tools/call' || body.jsonrpc !== '2.0') return false;
+    if (typeof body.id !== 'string' && typeof body.id !== 'number') return false;
+    if (running.has(body.id)) return false;
+    const params = body.params as { name?: unknown; arguments?: unknown; _meta?: unknown } | undefined;
+    if (!isPlainObject(params) || typeof params.name !== 'string') return false;
+    if (params.arguments !== undefined && !isPlainObject(params.arguments)) return false;
+    if (params._meta !== undefined && !isPlainObject(params._meta)) return false;
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
+    if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return false;
+    const version = req.headers['mcp-protocol-version'];
+    return version === undefined || (typeof version === 'string' && SUPPORTED_VERSIONS.has(version));
+  }
+
+  function call(req: Request, res: Response, body: JsonRpcBody): void {
+    const id = body.id as RequestId;
+    const params = body.params as {
+      name: string;
+      arguments?: Record<string, unknown>;
+      _meta?: { progressToken?: string | number };
+    };
+    const controller = new AbortController();
+    running.set(id, controller);
+    const out = createResponder(res, options.sessionId);
+    const progressToken = params._meta?.progressToken;
+    callToolForMcp(
+      options.engine,
+      { name: params.name, arguments: params.arguments },
+      {
+        signal: controller.signal,
+        progressToken:
+          typeof progressToken === 'string' || typeof progressToken === 'number' ? progressToken : undefined,
+        // The id the correlation middleware settled on (the caller's, or a new one it echoed back).
+        correlationHeader: res.locals.correlationId ?? req.headers['x-correlation-id'],
+        sendNotification: async (notification) => out.send({ jsonrpc: '2.0', ...notification }),
+        sendRequest: async (request, schema) => {
+          assertClientSupports(request.method, options.clientCapabilities());
+          const relayedId = `fin-hub-${++counter}`;
+          const answer = new Promise<unknown>((resolve, reject) => {
+            waiting.set(relayedId, { resolve, reject });
+            const onAbort = () => reject(new McpError(-32001, 'the call ended before the client answered'));
+            controller.signal.addEventListener('abort', onAbort, { once: true });
+          });
+          out.send({ jsonrpc: '2.0', id: relayedId, method: request.method, params: request.params });
+          try {
+            return schema.parse(await answer);
+          } finally {
+            waiting.delete(relayedId);
+          }
+        },
+        caller: { userAgent: req.headers['user-agent'], ip: req.ip },
+      },
+    )
+      .then(
+        (result) => out.finish({ jsonrpc: '2.0', id, result }),
+        (error: unknown) => {
+          const code = error instanceof McpError ? error.code : -32603;
+          const message = error instanceof McpError ? error.message : 'Internal error';
+          out.finish({ jsonrpc: '2.0', id, error: { code, message } });
+        },
+      )
+      .finally(() => {
+        running.delete(id);
+      });
+  }
+
+  return {
+    /**
+     * Takes the POST when it is one of this path's messages and returns true; false leaves it to
+     * the SDK transport.
+     */
+    handle(req: Request, res: Response, body: unknown): boolean {
+      if (closed || !isPlainObject(body)) return false;
+      const message = body as JsonRpcBody;
+      if (takesCall(req, message)) {
+        call(req, res, message);
+        return true;
+      }
+      if (message.method === 'notifications/cancelled') {
+        const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+        const controller = running.get(requestId as RequestId);
+        if (!controller) return false;
+        controller.abort(new Error('cancelled by the client'));
+        res.status(202).end();
+        return true;
+      }
+      if (message.method === undefined && typeof message.id === 'string' && waiting.has(message.id)) {
+        const pending = waiting.get(message.id)!;
+        if (message.error) {
+          const code = typeof message.error.code === 'number' ? message.error.code : -32603;
+          pending.reject(new McpError(code, String(message.error.message ?? 'the client refused')));
+        } else pending.resolve(message.result);
+        res.status(202).end();
+        return true;
+      }
+      return false;
+    },
+
+    get inFlight(): number {
+      return running.size;
+    },
+
+    /** The session ended: its running calls are cancelled. */
+    close(): void {
+      closed = true;
+      for (const controller of running.values()) controller.abort(new Error('the MCP session closed'));
+    },
+  };
+}
+
+export type DirectToolCalls = ReturnType<typeof createDirectToolCalls>;
+
+/** Writes one call's answer: a single JSON body, or an SSE stream once something must go first. */
+function createResponder(res: Response, sessionId: string) {
+  let streaming = false;
+  const gone = () => res.writableEnded || res.destroyed;
+  const frame = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  return {
+    send(message: unknown): void {
+      if (gone()) return;
+      if (!streaming) {
+        streaming = true;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache, no-transform',
+          'mcp-session-id': sessionId,
+        });
+      }
+      res.write(frame(message));
+    },
+    finish(message: unknown): void {
+      if (gone()) return;
+      if (streaming) {
+        res.end(frame(message));
+        return;
+      }
+      const body = JSON.stringify(message);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'mcp-session-id': sessionId,
+      });
+      res.end(body);
+    },
+  };
+}
+
+function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined): void {
+  if (method === 'sampling/createMessage' && !capabilities?.sampling)
+    throw new McpError(-32601, 'the client does not support sampling');
+  if (method === 'elicitation/create' && !capabilities?.elicitation)
+    throw new McpError(-32601, 'the client does not support elicitation');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,94 @@
+import {
+  type CallToolResult,
+  ErrorCode,
+  McpError,
+  type Notification,
+  type ProgressToken,
+} from '@modelcontextprotocol/sdk/types.js';
+import { HubError } from '../errors.js';
+import type { CallerRelay } from '../execution/call-context.js';
+import type { Engine } from '../execution/engine.js';
+
+/** Extra context a transport knows about its caller (for the history row). */
+export interface CallerInfo {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** What one MCP tools/call brings besides its name and arguments, whichever transport carried it. */
+export interface ToolCallContext {
+  signal: AbortSignal;
+  progressToken?: ProgressToken;
+  /** The caller's X-Correlation-Id header, if any (used only when well-formed). */
+  correlationHeader?: unknown;
+  /** Sends to the caller in the context of this call: progress, relayed logs, sampling, elicitation. */
+  sendNotification(notification: Notification): Promise<void>;
+  sendRequest: CallerRelay['sendRequest'];
+  caller: CallerInfo;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * tools/call for an MCP caller: runs the engine and turns its record into a CallToolResult. Hub
+ * failures (open breaker, timeout, busy…) are tool errors the model can read (isError with the
+ * execution id); an unknown tool is a JSON-RPC -32602.
+ */
+export async function callToolForMcp(
+  engine: Engine,
+  params: { name: string; arguments?: Record<string, unknown> },
+  context: ToolCallContext,
+): Promise<CallToolResult> {
+  const { progressToken } = context;
+  try {
+    const record = await engine.execute({
+      tool: params.name,
+      arguments: params.arguments ?? {},
+      correlationId:
+        typeof context.correlationHeader === 'string' && CORRELATION_ID.test(context.correlationHeader)
+          ? context.correlationHeader
+          : undefined,
+      signal: context.signal,
+      onProgress:
+        progressToken === undefined
+          ? undefined
+          : (progress) => {
+              void context
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { ...progress, progressToken },
+                })
+                .catch(() => {});
+            },
+      relay: { sendNotification: context.sendNotification, sendRequest: context.sendRequest },
+      caller: context.caller,
+    });
+    if (record.result && (record.status === 'success' || record.status === 'error')) return record.result;
+    return {
+      content: [
+        {
+          type: 'text',
+          text: `${record.error?.message ?? 'the call failed'} (execution ${record.execution_id})`,
+        },
+      ],
+      isError: true,
+      _meta: {
+        'fin-hub/execution_id': record.execution_id,
+        'fin-hub/status': record.status,
+        'fin-hub/error_code': record.error?.code,
+      },
+    };
+  } catch (error) {
+    if (error instanceof HubError && error.code === 'tool_not_found') {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
+    }
+    if (error instanceof HubError) {
+      return {
+        content: [{ type: 'text', text: error.message }],
+        isError: true,
+        _meta: { 'fin-hub/error_code': error.code },
+      };
+    }
+    throw error;
+  }
+}
