@@ -54,11 +54,12 @@ const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds));
 const windowEnd = Number(process.hrtime.bigint() / 1000n);
 // CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
 const cpuAfter = threadTimes(hub.pid!);
-for (const [tid, [name, ticks]] of cpuAfter) {
+for (const [tid, [name, ticks, system]] of cpuAfter) {
   const used = (ticks - (cpuBefore.get(tid)?.[1] ?? 0)) * 10;
+  const kernel = (system - (cpuBefore.get(tid)?.[2] ?? 0)) * 10;
   if (used >= 20)
     process.stderr.write(
-      `thread ${tid} ${name}: ${used} ms CPU, ${((used / cell.calls) * 1000).toFixed(0)} µs per call\n`,
+      `thread ${tid} ${name}: ${used} ms CPU (${kernel} ms in the kernel), ${((used / cell.calls) * 1000).toFixed(0)} µs per call\n`,
     );
 }
 process.stderr.write(
@@ -67,13 +68,13 @@ process.stderr.write(
 await stop(hub);
 spoke.child.kill();
 
-function threadTimes(pid: number): Map<string, [string, number]> {
-  const times = new Map<string, [string, number]>();
+function threadTimes(pid: number): Map<string, [string, number, number]> {
+  const times = new Map<string, [string, number, number]>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    times.set(tid, [name, Number(fields[11]) + Number(fields[12])]);
+    times.set(tid, [name, Number(fields[11]) + Number(fields[12]), Number(fields[12])]);
   }
   return times;
 }

@@ -8,8 +8,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pg from 'pg';
 import { type Cell, drive, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
+import { driveSessions } from './session-load.js';
 
 const smoke = process.argv.includes('--smoke');
 // --calls-only: section 1 alone, printed and not written (for profiling the call path quickly).
@@ -73,6 +75,32 @@ try {
     FIN_HUB_RATE_TOOL_CALLS: '100000000',
   });
   children.push(hub.child);
+  // (c') the same hub on PostgreSQL, when DATABASE_URL names one: its own schema, dropped at the end.
+  const pgUrl = process.env.DATABASE_URL;
+  const pgSchema = `bench_${process.pid}`;
+  const pgHub = pgUrl
+    ? await startHubProcess(nextPort(), pgUrl, ['--db-schema', pgSchema], {
+        FIN_HUB_RATE_REGISTRY_WRITES: '100000000',
+        FIN_HUB_RATE_TOOL_CALLS: '100000000',
+      })
+    : undefined;
+  if (pgHub) children.push(pgHub.child);
+  const benchSpokes = (port: number, kind: 'raw' | 'sdk') => ({
+    service_id: `${kind}-1`,
+    ttl_seconds: 86_400,
+    service_name: kind,
+    address: '127.0.0.1',
+    port,
+    tool_prefix: kind,
+    tools: [
+      {
+        name: 'echo',
+        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        annotations: { readOnlyHint: true },
+      },
+    ],
+  });
+  if (pgHub) await register(pgHub.url, benchSpokes(sdk.info.port, 'sdk'));
   await register(hub.url, {
     service_id: 'raw-1',
     ttl_seconds: 86_400,
@@ -134,6 +162,9 @@ try {
     ['SDK spoke direct', sdkMcp, 'echo'],
     ['hub → SDK spoke', `${hub.url}/mcp`, 'sdk_echo'],
     ['supergateway → SDK spoke', sgUrl, 'echo'],
+    ...(pgHub
+      ? ([['hub (PostgreSQL) → SDK spoke', `${pgHub.url}/mcp`, 'sdk_echo']] as [string, string, string][])
+      : []),
   ];
   // Every path must really run the tool (an isError answer would be a cheap, misleading success).
   for (const [name, url, tool] of paths) {
@@ -216,6 +247,7 @@ try {
     compare('hub − raw spoke', 'hub → raw spoke', 'raw spoke direct', c);
     const sdkRow = compare('hub − SDK spoke', 'hub → SDK spoke', 'SDK spoke direct', c);
     compare('supergateway − SDK spoke', 'supergateway → SDK spoke', 'SDK spoke direct', c);
+    if (pgHub) compare('hub (PostgreSQL) − SDK spoke', 'hub (PostgreSQL) → SDK spoke', 'SDK spoke direct', c);
     if (c <= 10) {
       budget.push(
         `| added p50 ≤ 1 ms at c=${c} (SDK spoke) | ${fmt(sdkRow.p50)} ms | ${sdkRow.p50 <= 1 ? 'met' : 'not met'} |`,
@@ -234,6 +266,51 @@ try {
     `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`,
     '',
   );
+  // Session paths: the SDK's own Client, as agents call (one session per concurrent caller).
+  const sessionPaths: [string, string, string][] = [
+    ['SDK spoke direct', sdkMcp, 'echo'],
+    ['hub → SDK spoke', `${hub.url}/mcp`, 'sdk_echo'],
+    ['supergateway → SDK spoke', sgUrl, 'echo'],
+  ];
+  const sessionCells = new Map<string, Cell[]>();
+  for (const c of smoke ? [1] : [1, 10]) {
+    for (let r = 0; r < REPEATS; r++) {
+      for (const [name, url, tool] of sessionPaths) {
+        const cell = await driveSessions(url, tool, c, SECONDS);
+        const key = `${name}|${c}`;
+        sessionCells.set(key, [...(sessionCells.get(key) ?? []), cell]);
+        if (name.startsWith('hub')) hubCalls += cell.calls;
+        check(
+          cell.errors === 0 || name.startsWith('supergateway'),
+          `SDK Client ${name} c=${c}: no errors (${cell.errors})`,
+        );
+        log(`session ${name} c=${c}: ${fmt(cell.rps, 0)} calls/s p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)}`);
+      }
+    }
+  }
+  const sessionAvg = (key: string, field: keyof Cell) => {
+    const list = sessionCells.get(key) ?? [];
+    return list.reduce((sum, x) => sum + x[field], 0) / Math.max(1, list.length);
+  };
+  lines.push(
+    'Session paths (the SDK `Client` over streamable HTTP, one session per concurrent caller, hrtime per call; the Client costs about 1 ms per call on the caller side for every path):',
+    '',
+    '| path | sessions | calls/s | p50 ms | p99 ms | added p50 ms | added p99 ms | throughput ratio |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const c of smoke ? [1] : [1, 10]) {
+    for (const [name] of sessionPaths) {
+      const key = `${name}|${c}`;
+      const direct = `SDK spoke direct|${c}`;
+      const added = name.endsWith('direct')
+        ? '| | |'
+        : `| ${fmt(sessionAvg(key, 'p50') - sessionAvg(direct, 'p50'))} | ${fmt(sessionAvg(key, 'p99') - sessionAvg(direct, 'p99'))} | ${fmt((sessionAvg(key, 'rps') / sessionAvg(direct, 'rps')) * 100, 0)}% |`;
+      lines.push(
+        `| ${name} | ${c} | ${fmt(sessionAvg(key, 'rps'), 0)} | ${fmt(sessionAvg(key, 'p50'))} | ${fmt(sessionAvg(key, 'p99'))} ${added}`,
+      );
+    }
+  }
+  lines.push('');
   if (callsOnly) {
     log(lines.join('\n'));
     for (const child of children) child.kill('SIGTERM');
@@ -318,22 +395,32 @@ try {
   // ---- Section 3: resources.
   lines.push('', '## 3. Resources', '');
   const rssBefore = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
+  const heapBefore = await metric(hub.url, 'fin_hub_nodejs_heap_size_used_bytes');
   const lagBefore = await metric(hub.url, 'fin_hub_nodejs_eventloop_lag_p99_seconds');
-  // 100,000 calls take over five minutes at this hub's throughput on 2 shared cores; 20,000 is the full run's figure.
-  const N = smoke ? 2000 : Number(process.env.BENCH_CALLS ?? 20_000);
-  const burst = await drive(`${hub.url}/mcp`, 'raw_echo', 10, 1);
-  hubCalls += burst.calls;
-  let done = burst.calls;
+  const N = smoke ? 2000 : Number(process.env.BENCH_CALLS ?? 100_000);
+  // Memory is read at four checkpoints: after the first quarter (warm: JIT, pools, caches) it must stay flat.
+  const checkpoints: { calls: number; rss: number; heap: number }[] = [];
+  let done = 0;
+  let rate = 0;
   while (done < N) {
+    const target = Math.min(N, (checkpoints.length + 1) * (N / 4));
     const cell = await drive(
       `${hub.url}/mcp`,
       'raw_echo',
       10,
-      Math.max(1, Math.min(20, Math.ceil(((N - done) / Math.max(1, burst.rps)) * 1.05))),
+      Math.max(1, Math.min(30, rate ? Math.ceil(((target - done) / rate) * 1.02) : 1)),
     );
+    rate = Math.max(1, cell.rps);
     done += cell.calls;
     hubCalls += cell.calls;
     check(cell.errors === 0, `sustained calls without errors (${cell.errors})`);
+    if (done >= target) {
+      checkpoints.push({
+        calls: done,
+        rss: await metric(hub.url, 'fin_hub_process_resident_memory_bytes'),
+        heap: await metric(hub.url, 'fin_hub_nodejs_heap_size_used_bytes'),
+      });
+    }
   }
   await new Promise((r) => setTimeout(r, 1000));
   const rssAfter = await metric(hub.url, 'fin_hub_process_resident_memory_bytes');
@@ -363,6 +450,8 @@ try {
   lines.push('| check | value |', '|---|---|');
   lines.push(
     `| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`,
+    `| RSS at each quarter (calls: MiB) | ${checkpoints.map((c) => `${c.calls.toLocaleString('en')}: ${fmt(c.rss / 2 ** 20, 0)}`).join(', ')} |`,
+    `| JS heap used of the hub's event loop, before and at each quarter (MiB) | ${fmt(heapBefore / 2 ** 20, 0)}; ${checkpoints.map((c) => fmt(c.heap / 2 ** 20, 0)).join(', ')} |`,
   );
   lines.push(
     `| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`,
@@ -396,8 +485,13 @@ try {
   );
 
   lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
+  const first = checkpoints[0]!;
+  const last = checkpoints[checkpoints.length - 1]!;
+  const rssGrowth = (last.rss - first.rss) / 2 ** 20;
+  const heapGrowth = (last.heap - first.heap) / 2 ** 20;
   lines.push(
-    `| memory flat over ${N.toLocaleString('en')} calls | ${fmt((rssAfter - rssBefore) / 2 ** 20, 0)} MiB RSS change | ${rssAfter - rssBefore < 64 * 2 ** 20 ? 'met' : 'not met'} |`,
+    `| memory flat over ${N.toLocaleString('en')} calls (from the first quarter to the last: RSS < 64 MiB, heap < 32 MiB) | RSS ${fmt(rssGrowth, 0)} MiB, heap ${fmt(heapGrowth, 0)} MiB | ${rssGrowth < 64 && heapGrowth < 32 ? 'met' : 'not met'} |`,
+    `| memory back to flat after ${SESSIONS} abandoned sessions are swept | RSS ${fmt(rssSessions / 2 ** 20, 0)} → ${fmt(rssSwept / 2 ** 20, 0)} MiB, sessions ${sessionsOpen} → ${sessionsLeft} | ${sessionsLeft === 0 && rssSwept - rssAfter < 64 * 2 ** 20 ? 'met' : 'not met'} |`,
   );
   lines.push(
     `| rows written = calls accepted | ${rows} / ${accepted} | ${rows === accepted ? 'met' : 'not met'} |`,
@@ -405,6 +499,13 @@ try {
 } finally {
   for (const child of children) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
+  if (process.env.DATABASE_URL) {
+    await new Promise((r) => setTimeout(r, 500));
+    const pgClient = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await pgClient.connect();
+    await pgClient.query(`DROP SCHEMA IF EXISTS "bench_${process.pid}" CASCADE`).catch(() => {});
+    await pgClient.end();
+  }
 }
 
 if (smoke) {

@@ -8,13 +8,15 @@ import {
   defaultDataDir,
   loadConfig,
 } from '../src/config/load-config.js';
-import { openDatabase, resolveDatabaseTarget } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
+import { resolveDatabaseTarget } from '../src/db/database-target.js';
+import { startEmbeddedWorker } from '../src/db/embedded-database.js';
 import { createLogger } from '../src/logger.js';
-import { type Hub, startHub } from '../src/main.js';
+import type { Hub } from '../src/main.js';
 import { packageVersion } from '../src/shared/package-root.js';
-import { startSpokeSupervisor } from '../src/spoke/spoke-supervisor.js';
-import { runReferenceSpoke } from '../src/spokes/run-reference-spoke.js';
+import type { SpokeSupervisor } from '../src/spoke/spoke-supervisor.js';
+
+// The hub, the spokes and the database driver are imported when a command needs them: loading
+// everything up front cost a second before `fin-hub --stdio` could answer initialize.
 
 const HELP = `fin-hub — an MCP hub for financial tool services
 
@@ -40,7 +42,10 @@ Options:
 
 async function main(argv: string[]): Promise<number> {
   const [first] = argv;
-  if (first === 'spoke') return runReferenceSpoke(argv.slice(1));
+  if (first === 'spoke') {
+    const { runReferenceSpoke } = await import('../src/spokes/run-reference-spoke.js');
+    return runReferenceSpoke(argv.slice(1));
+  }
   const command = first && !first.startsWith('-') ? first : 'serve';
   const rest = first && !first.startsWith('-') ? argv.slice(1) : argv;
   const options: Record<string, { type: 'string' | 'boolean' }> = {
@@ -85,6 +90,10 @@ async function main(argv: string[]): Promise<number> {
 
 async function migrate(config: HubConfig): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
+  const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
+    import('../src/db/database.js'),
+    import('../src/db/migrate.js'),
+  ]);
   const database = await openDatabase({
     target: resolveDatabaseTarget(config.db, defaultDataDir()),
     schema: config.dbSchema,
@@ -103,7 +112,7 @@ async function migrate(config: HubConfig): Promise<number> {
 
 async function serve(config: HubConfig): Promise<number> {
   let hub: Hub | undefined;
-  let spokes: Awaited<ReturnType<typeof startSpokeSupervisor>> | undefined;
+  let spokes: SpokeSupervisor | undefined;
   let stopping: Promise<void> | undefined;
   const logger = createLogger({ level: config.logLevel });
   const stop = (reason: string) => {
@@ -138,11 +147,27 @@ async function serve(config: HubConfig): Promise<number> {
     stdioEnded = () => onSignal('stdin closed');
   });
   try {
-    const started = await startHub(config, { logger, onStdioEnd: () => stdioEnded() });
+    // The embedded database starts on its thread first and loads while this one loads the hub.
+    const target = resolveDatabaseTarget(config.db, defaultDataDir());
+    const embedded =
+      target.kind === 'embedded'
+        ? startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir)
+        : undefined;
+    const { startHub } = await import('../src/main.js');
+    const started = await startHub(config, {
+      logger,
+      onStdioEnd: () => stdioEnded(),
+      pglite: embedded,
+      ownsPglite: true,
+    }).catch(async (error: unknown) => {
+      await embedded?.close().catch(() => {});
+      throw error;
+    });
     hubReady(started);
     if (config.spokes.length > 0) {
       if (!started.url)
         throw new Error('--spokes needs the HTTP API (spokes register over it); drop --no-http');
+      const { startSpokeSupervisor } = await import('../src/spoke/spoke-supervisor.js');
       spokes = await startSpokeSupervisor({
         names: config.spokes,
         hubUrl: started.url,

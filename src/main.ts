@@ -5,6 +5,7 @@ import type { HubConfig } from './config/config-schema.js';
 import { defaultDataDir } from './config/load-config.js';
 import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/database.js';
 import type { EmbeddedEngine } from './db/embedded-database.js';
+import { startEmbeddedMaintenance } from './db/embedded-maintenance.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createArgumentValidator } from './execution/argument-validator.js';
 import { createBalancer } from './execution/balancer.js';
@@ -31,8 +32,10 @@ import { createSsrfGuard } from './shared/ssrf-guard.js';
 
 export interface HubOverrides {
   logger?: Logger;
-  /** An open embedded database shared with the caller (tests). */
+  /** An embedded database already started: shared with the caller (tests), or handed over (the CLI). */
   pglite?: PGlite | EmbeddedEngine;
+  /** The hub closes `pglite` when it closes. */
+  ownsPglite?: boolean;
   /** Called when stdin ends in stdio mode. */
   onStdioEnd?: () => void;
 }
@@ -45,13 +48,18 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const version = packageVersion();
   const target = overrides.pglite
-    ? ({ kind: 'pglite', instance: overrides.pglite } as const)
+    ? ({ kind: 'pglite', instance: overrides.pglite, owned: overrides.ownsPglite } as const)
     : resolveDatabaseTarget(config.db, defaultDataDir());
   const database: HubDatabase = await openDatabase({ target, schema: config.dbSchema, logger });
   const cleanups: (() => Promise<void> | void)[] = [() => database.close()];
   try {
     const applied = await migrateToLatest(database);
     if (applied.length) logger.info('migrations applied', { migrations: applied });
+    const maintenance =
+      database.kind === 'embedded'
+        ? startEmbeddedMaintenance({ db: database.db, logger: logger.child({ component: 'database' }) })
+        : undefined;
+    if (maintenance) cleanups.push(() => maintenance.close());
 
     const ssrf = createSsrfGuard(config.ssrf);
     const snapshot = new RegistrySnapshot();
@@ -115,6 +123,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       inFlight: (id) => gates.get(id)?.inFlight ?? 0,
     });
     snapshot.on('change', ({ serviceIds }) => {
+      maintenance?.noteChange();
       for (const id of serviceIds) {
         if (snapshot.getInstance(id)) continue;
         // Gone from the registry: drop its breaker, balancer state and upstream session.

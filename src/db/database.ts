@@ -1,18 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import type { DatabaseTarget } from './database-target.js';
 import { type EmbeddedEngine, startEmbeddedWorker } from './embedded-database.js';
 import type { Database } from './tables.js';
-
-/** Where the data lives: a PostgreSQL server, or the embedded PostgreSQL (PGlite). */
-export type DatabaseTarget =
-  | { kind: 'postgres'; url: string }
-  | { kind: 'embedded'; dataDir: string | 'memory' }
-  /** An already open embedded database owned by the caller (tests share one per process). */
-  | { kind: 'pglite'; instance: PGlite | EmbeddedEngine };
 
 export interface HubDatabase {
   db: Kysely<Database>;
@@ -23,12 +16,7 @@ export interface HubDatabase {
   close(): Promise<void>;
 }
 
-/** Chooses the target from the `db` setting: a postgres URL, `memory`, or a directory. */
-export function resolveDatabaseTarget(db: string | undefined, defaultDir: string): DatabaseTarget {
-  if (db && /^postgres(ql)?:\/\//.test(db)) return { kind: 'postgres', url: db };
-  if (db === 'memory') return { kind: 'embedded', dataDir: 'memory' };
-  return { kind: 'embedded', dataDir: db ?? defaultDir };
-}
+export { type DatabaseTarget, resolveDatabaseTarget } from './database-target.js';
 
 /**
  * Opens Kysely over node-postgres. The embedded database goes through PGlite's own node-postgres
@@ -54,8 +42,9 @@ export async function openDatabase(options: {
   } else {
     if (target.kind === 'pglite') {
       lite = target.instance;
+      ownsLite = target.owned ?? false;
+      await lite.waitReady;
     } else {
-      if (target.dataDir !== 'memory') mkdirSync(target.dataDir, { recursive: true });
       lite = startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir);
       ownsLite = true;
       await lite.waitReady;

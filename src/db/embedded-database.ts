@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './pglite-worker.js';
 
@@ -14,6 +15,7 @@ export interface EmbeddedEngine {
  * loop instead of on it (measured: a history batch held the loop 3 ms + 0.09 ms per row).
  */
 export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   // Under tsx (npm start, tests) the sources are .ts; the package runs the compiled .js.
   // Under tsx (npm start, tests) the sources are .ts and a worker does not inherit tsx's loader,
   // so a small bootstrap registers it first; the package runs the compiled .js directly.
@@ -70,6 +72,8 @@ export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
     });
   });
 
+  // Marked as handled: a failed start is reported to whoever awaits it, never as an unhandled rejection.
+  waitReady.catch(() => {});
   return {
     waitReady,
     execProtocolStream(bytes) {

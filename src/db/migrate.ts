@@ -6,11 +6,9 @@ import { SqlFileMigrationProvider } from './sql-migration-provider.js';
 
 /** Runs every pending migration of `migrations/`; throws once if any failed. Returns the names applied. */
 export async function migrateToLatest(database: HubDatabase): Promise<string[]> {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: new SqlFileMigrationProvider(join(packageRoot(), 'migrations')),
-    migrationTableSchema: database.schema,
-  });
+  const provider = new SqlFileMigrationProvider(join(packageRoot(), 'migrations'));
+  if (await allApplied(database, Object.keys(await provider.getMigrations()))) return [];
+  const migrator = new Migrator({ db: database.db, provider, migrationTableSchema: database.schema });
   let { error, results } = await migrator.migrateToLatest();
   if ((error as { code?: string } | undefined)?.code === '3F000' && database.schema !== 'public') {
     // Seen once on PostgreSQL under parallel test load: the schema created a moment earlier was not
@@ -25,4 +23,20 @@ export async function migrateToLatest(database: HubDatabase): Promise<string[]> 
     });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * One query instead of the Migrator's dozen (tables, lock, transaction) when there is nothing to
+ * do — the common start. Any doubt (no table yet, a name missing) leaves it to the Migrator.
+ */
+async function allApplied(database: HubDatabase, names: string[]): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`
+      SELECT name FROM ${sql.table(`${database.schema}.kysely_migration`)}
+    `.execute(database.db);
+    const applied = new Set(rows.map((r) => r.name));
+    return names.every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
 }

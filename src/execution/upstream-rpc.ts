@@ -235,7 +235,12 @@ function readEventStream(
       } catch (error) {
         reject(error);
       }
-      response.body.destroy();
+      // The spoke ends the stream after its answer: reading it to the end keeps the keep-alive
+      // connection for the next call (destroying it would cost a new connection per call). A
+      // stream left open past the answer is cut after a grace period.
+      const cut = setTimeout(() => response.body.destroy(), 5000);
+      response.body.once('close', () => clearTimeout(cut));
+      response.body.resume();
     };
     const fail = (error: unknown) => {
       if (settled) return;
@@ -282,7 +287,9 @@ function readEventStream(
     });
     // A decoder keeps multi-byte characters split across chunks whole.
     const decoder = new StringDecoder('utf8');
-    response.body.on('data', (chunk: Buffer) => parser.feed(decoder.write(chunk)));
+    response.body.on('data', (chunk: Buffer) => {
+      if (!settled) parser.feed(decoder.write(chunk));
+    });
     response.body.on('error', fail);
     response.body.on('end', () =>
       fail(new UpstreamError('may_have_run', 'the spoke closed its event stream without answering the call')),

@@ -58,3 +58,5 @@ export async function startSpokeSupervisor(options: {
     },
   };
 }
+
+export type SpokeSupervisor = Awaited<ReturnType<typeof startSpokeSupervisor>>;

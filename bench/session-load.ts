@@ -1,0 +1,52 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Cell } from './load.js';
+
+/**
+ * Drives tools/call through the SDK's own Client (the session path real agents take): `clients`
+ * sessions, each calling in a loop for `seconds`. Latency is measured per call with hrtime; the
+ * Client itself costs about 1 ms per call on this side, the same for every path compared.
+ */
+export async function driveSessions(
+  url: string,
+  tool: string,
+  clients: number,
+  seconds: number,
+): Promise<Cell> {
+  const sessions = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return client;
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    sessions.map(async (client) => {
+      while (performance.now() < end) {
+        const start = performance.now();
+        try {
+          const result = await client.callTool({ name: tool, arguments: { text: 'x'.repeat(64) } });
+          if (result.isError) errors++;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  await Promise.all(sessions.map((c) => c.close().catch(() => {})));
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return {
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    errors,
+    calls: latencies.length,
+  };
+}
