@@ -64,7 +64,8 @@ export function createExecutionRepository(db: Kysely<Database>) {
         for (const record of records) {
           await insertRows([record]).catch(async (rowError: unknown) => {
             if (!isDataException(rowError)) throw rowError;
-            const unstorable = { 'fin-hub/unstorable': String((rowError as Error).message) };
+            const { message, detail } = rowError as { message?: string; detail?: string };
+            const unstorable = { 'fin-hub/unstorable': detail ? `${message}: ${detail}` : String(message) };
             await insertRows([{ ...record, arguments: unstorable, result: undefined }]);
           });
         }
