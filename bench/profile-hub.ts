@@ -45,15 +45,25 @@ await fetch(`${url}/api/v1/services/register`, {
     tools: [{ name: 'echo', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
   }),
 });
-await drive(`${url}/mcp`, 'p_echo', Number(c), 1);
+// Warm-up (JIT of hub and spoke) before the measured window.
+await drive(`${url}/mcp`, 'p_echo', Number(c), 6);
 // V8 stamps samples with the monotonic clock in µs, which every process shares: only samples
 // inside the load window are counted (start-up and shutdown are left out).
 const windowStart = Number(process.hrtime.bigint() / 1000n);
 const cpuBefore = threadTimes(hub.pid!);
+const spokeBefore = threadTimes(spoke.child.pid!);
 const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds));
 const windowEnd = Number(process.hrtime.bigint() / 1000n);
 // CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
 const cpuAfter = threadTimes(hub.pid!);
+const spokeAfter = threadTimes(spoke.child.pid!);
+const cpuOf = (m: Map<string, [string, number, number]>) =>
+  [...m.values()].reduce((n, [, ticks]) => n + ticks, 0);
+const hubTotal = (cpuOf(cpuAfter) - cpuOf(cpuBefore)) * 10;
+const spokeTotal = (cpuOf(spokeAfter) - cpuOf(spokeBefore)) * 10;
+process.stderr.write(
+  `hub, all threads: ${((hubTotal / cell.calls) * 1000).toFixed(0)} µs CPU per call; ${kind} spoke: ${((spokeTotal / cell.calls) * 1000).toFixed(0)} µs per call\n`,
+);
 for (const [tid, [name, ticks, system]] of cpuAfter) {
   const used = (ticks - (cpuBefore.get(tid)?.[1] ?? 0)) * 10;
   const kernel = (system - (cpuBefore.get(tid)?.[2] ?? 0)) * 10;

@@ -356,6 +356,8 @@ try {
     });
     const rate = ((size - registered) / ms) * 1000;
     registered = size;
+    // Steady state: the embedded database refreshes its planner statistics within 2 s of a change.
+    await new Promise((r) => setTimeout(r, 3000));
     let deep: string | null = null;
     let page = (await get('/api/v1/services?limit=50')) as { next_cursor: string | null };
     for (let i = 0; i < Math.floor(size / 100) && page.next_cursor; i++) {
@@ -408,7 +410,7 @@ try {
       `${hub.url}/mcp`,
       'raw_echo',
       10,
-      Math.max(1, Math.min(30, rate ? Math.ceil(((target - done) / rate) * 1.02) : 1)),
+      Math.max(1, Math.min(30, rate ? Math.floor((target - done) / rate) : 1)),
     );
     rate = Math.max(1, cell.rps);
     done += cell.calls;
@@ -450,8 +452,8 @@ try {
   lines.push('| check | value |', '|---|---|');
   lines.push(
     `| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`,
-    `| RSS at each quarter (calls: MiB) | ${checkpoints.map((c) => `${c.calls.toLocaleString('en')}: ${fmt(c.rss / 2 ** 20, 0)}`).join(', ')} |`,
-    `| JS heap used of the hub's event loop, before and at each quarter (MiB) | ${fmt(heapBefore / 2 ** 20, 0)}; ${checkpoints.map((c) => fmt(c.heap / 2 ** 20, 0)).join(', ')} |`,
+    `| RSS at each checkpoint (calls: MiB) | ${checkpoints.map((c) => `${c.calls.toLocaleString('en')}: ${fmt(c.rss / 2 ** 20, 0)}`).join(', ')} |`,
+    `| JS heap used of the hub's event loop, before and at each checkpoint (MiB; sampled between garbage collections) | ${fmt(heapBefore / 2 ** 20, 0)}; ${checkpoints.map((c) => fmt(c.heap / 2 ** 20, 0)).join(', ')} |`,
   );
   lines.push(
     `| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`,
@@ -485,12 +487,13 @@ try {
   );
 
   lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
-  const first = checkpoints[0]!;
+  // Flat: the last reading is within a margin of the lowest one after warm-up (heap readings swing
+  // with the garbage collector's cycle, so a single pair of readings would mislead either way).
   const last = checkpoints[checkpoints.length - 1]!;
-  const rssGrowth = (last.rss - first.rss) / 2 ** 20;
-  const heapGrowth = (last.heap - first.heap) / 2 ** 20;
+  const rssGrowth = (last.rss - Math.min(...checkpoints.map((c) => c.rss))) / 2 ** 20;
+  const heapGrowth = (last.heap - Math.min(...checkpoints.map((c) => c.heap))) / 2 ** 20;
   lines.push(
-    `| memory flat over ${N.toLocaleString('en')} calls (from the first quarter to the last: RSS < 64 MiB, heap < 32 MiB) | RSS ${fmt(rssGrowth, 0)} MiB, heap ${fmt(heapGrowth, 0)} MiB | ${rssGrowth < 64 && heapGrowth < 32 ? 'met' : 'not met'} |`,
+    `| memory flat over ${N.toLocaleString('en')} calls (last checkpoint above the lowest: RSS < 64 MiB, heap < 32 MiB) | RSS +${fmt(rssGrowth, 0)} MiB, heap +${fmt(heapGrowth, 0)} MiB | ${rssGrowth < 64 && heapGrowth < 32 ? 'met' : 'not met'} |`,
     `| memory back to flat after ${SESSIONS} abandoned sessions are swept | RSS ${fmt(rssSessions / 2 ** 20, 0)} → ${fmt(rssSwept / 2 ** 20, 0)} MiB, sessions ${sessionsOpen} → ${sessionsLeft} | ${sessionsLeft === 0 && rssSwept - rssAfter < 64 * 2 ** 20 ? 'met' : 'not met'} |`,
   );
   lines.push(

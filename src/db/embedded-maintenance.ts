@@ -42,7 +42,9 @@ export function startEmbeddedMaintenance(options: {
     if (Date.now() - lastVacuum >= vacuumMs) {
       lastVacuum = Date.now();
       changed = false;
-      void run('VACUUM (ANALYZE) services, tools, tool_executions');
+      // Not tool_executions: it only ever grows by INSERT (nothing to reclaim), and vacuuming a
+      // large history would hold the single embedded connection for seconds.
+      void run('VACUUM (ANALYZE) services, tools');
     } else if (changed) {
       changed = false;
       void run('ANALYZE services, tools');

@@ -299,9 +299,13 @@ function readEventStream(
       if (!settled) parser.feed(decoder.write(chunk));
     });
     response.body.on('error', fail);
-    response.body.on('end', () =>
-      fail(new UpstreamError('may_have_run', 'the spoke closed its event stream without answering the call')),
-    );
+    response.body.on('end', () => {
+      // Checked first: an Error costs a stack trace, and every answered stream ends here too.
+      if (!settled)
+        fail(
+          new UpstreamError('may_have_run', 'the spoke closed its event stream without answering the call'),
+        );
+    });
   });
 }
 
