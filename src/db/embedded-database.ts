@@ -15,7 +15,11 @@ export interface EmbeddedEngine {
  * loop instead of on it (measured: a history batch held the loop 3 ms + 0.09 ms per row).
  */
 export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  try {
+    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    return failedEngine(new Error(`the embedded database did not start: ${(error as Error).message}`));
+  }
   // Under tsx (npm start, tests) the sources are .ts; the package runs the compiled .js.
   // Under tsx (npm start, tests) the sources are .ts and a worker does not inherit tsx's loader,
   // so a small bootstrap registers it first; the package runs the compiled .js directly.
@@ -107,6 +111,17 @@ export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
       }
       await worker.terminate();
     },
+  };
+}
+
+/** An engine that never started: every use reports why (the caller decides, nothing throws here). */
+function failedEngine(error: Error): EmbeddedEngine {
+  const waitReady = Promise.reject(error);
+  waitReady.catch(() => {});
+  return {
+    waitReady,
+    execProtocolStream: () => Promise.reject(error),
+    close: async () => {},
   };
 }
 
