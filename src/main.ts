@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMcpHttp } from './mcp/http-session-manager.js';
 import { createListChangedBroadcaster } from './mcp/list-changed-broadcaster.js';
 import { createMcpServerFactory } from './mcp/mcp-server-factory.js';
+import { createRawMcpFront } from './mcp/raw-mcp-front.js';
 import { serveStdio } from './mcp/stdio-front.js';
 import { createHubMetrics } from './metrics.js';
 import { createHealthMonitor } from './registry/health-monitor.js';
@@ -234,7 +235,20 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
         })),
         requestObserver: metrics.requestObserver(logger.child({ component: 'http' })),
       });
-      httpServer = createServer(app);
+      // Plain /mcp POSTs of known sessions skip express (src/mcp/raw-mcp-front.ts); the rest is express's.
+      const httpLogger = logger.child({ component: 'http' });
+      const sessions = mcpHttp;
+      const rawFront = createRawMcpFront({
+        bodyLimitBytes: config.bodyLimitBytes,
+        directFor: (id) => sessions.directFor(id),
+        hostAndOriginProblem: (headers) => sessions.hostAndOriginProblem(headers),
+        admit: (authorization) => access.admitMcp(authorization),
+        consumeCall: (identity, ip) => access.consumeCall(identity, ip),
+        record: (request) => metrics.recordRequest(httpLogger, request),
+      });
+      httpServer = createServer((req, res) => {
+        if (!rawFront(req, res, app)) app(req, res);
+      });
       httpServer.keepAliveTimeout = 65_000;
       const server = httpServer;
       await new Promise<void>((resolve, reject) => {

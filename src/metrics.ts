@@ -16,6 +16,17 @@ export interface MetricsSources {
 }
 
 /** Prometheus metrics of one hub (own registry, so several hubs in one process do not collide). */
+/** One answered HTTP request, as counted and logged. */
+export interface FinishedRequest {
+  route: string;
+  correlation_id?: string;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  identity?: string;
+}
+
 export function createHubMetrics() {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'fin_hub_' });
@@ -83,6 +94,18 @@ export function createHubMetrics() {
     registers: [register],
   });
 
+  /** Counts one finished request and logs it (level "http") with its correlation id. */
+  function recordRequest(logger: Logger, request: FinishedRequest): void {
+    httpRequests.inc({ method: request.method, route: request.route, status: String(request.status) });
+    if (!logger.isLevelEnabled('http')) return;
+    const { route: _route, ...fields } = request;
+    (logger as unknown as { log?: (level: string, message: string, meta: object) => void }).log?.(
+      'http',
+      'request',
+      fields,
+    );
+  }
+
   return {
     register,
     observeExecution(record: ExecutionRecord): void {
@@ -113,7 +136,8 @@ export function createHubMetrics() {
         res.type(register.contentType).send(await register.metrics());
       };
     },
-    /** Counts every request and logs it (level "http") with its correlation id. */
+    recordRequest,
+    /** Counts every request that goes through express and logs it. */
     requestObserver(logger: Logger): RequestHandler {
       return (req, res, next) => {
         const started = performance.now();
@@ -123,20 +147,15 @@ export function createHubMetrics() {
             : (req.route?.path as string | undefined)
               ? `${req.baseUrl}${req.route.path}`
               : 'unmatched';
-          httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-          if (!logger.isLevelEnabled('http')) return;
-          (logger as unknown as { log?: (level: string, message: string, meta: object) => void }).log?.(
-            'http',
-            'request',
-            {
-              correlation_id: res.locals.correlationId,
-              method: req.method,
-              path: req.originalUrl.split('?')[0],
-              status: res.statusCode,
-              duration_ms: Math.round((performance.now() - started) * 100) / 100,
-              identity: res.locals.identity,
-            },
-          );
+          recordRequest(logger, {
+            route,
+            correlation_id: res.locals.correlationId,
+            method: req.method,
+            path: req.originalUrl.split('?')[0] ?? '',
+            status: res.statusCode,
+            duration_ms: Math.round((performance.now() - started) * 100) / 100,
+            identity: res.locals.identity,
+          });
         });
         next();
       };

@@ -128,6 +128,28 @@ export function createAccessControl(options: { config: HubConfig; logger: Logger
   return {
     enabled,
     routeGuards,
+    /**
+     * The /mcp guard's decision as a plain function, for the raw front (src/mcp/raw-mcp-front.ts):
+     * the identity when the Authorization header grants tools:call, undefined otherwise (the
+     * request then goes through express, which answers 401 or 403).
+     */
+    admitMcp(authorization: string | undefined): { identity: string; showInputs: boolean } | undefined {
+      if (!enabled) return { identity: 'anonymous', showInputs: true };
+      const identity = identify({ headers: { authorization } } as Request);
+      if (!identity || (!identity.scopes.has('tools:call') && !identity.scopes.has('admin')))
+        return undefined;
+      return { identity: identity.name, showInputs: identity.scopes.has('admin') };
+    },
+    /** Takes one call from the limit of `identity` (or of the IP when anonymous); seconds to wait, or 0. */
+    async consumeCall(identity: string, ip: string | undefined): Promise<number> {
+      try {
+        await limiters.call.consume(identity === 'anonymous' ? `ip:${ip}` : `key:${identity}`);
+        return 0;
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      }
+    },
     /** /mcp: tools:call for everything (listing and calling); each request counts against the call limit. */
     mcpGuards(): RequestHandler[] {
       return [authenticate('tools:call', true), rateLimit('call')];

@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { Request, Response } from 'express';
 import type { Engine } from '../execution/engine.js';
 import { callToolForMcp } from './tool-call.js';
 
@@ -18,6 +18,12 @@ interface JsonRpcBody {
 interface Waiting {
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
+}
+
+/** Who sent the POST, as the front worked it out (express, or the raw front ahead of it). */
+export interface CallOrigin {
+  correlationId?: string;
+  ip?: string;
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -45,7 +51,7 @@ export function createDirectToolCalls(options: {
   let counter = 0;
   let closed = false;
 
-  function takesCall(req: Request, body: JsonRpcBody): boolean {
+  function takesCall(req: IncomingMessage, body: JsonRpcBody): boolean {
     if (body.method !== 'tools/call' || body.jsonrpc !== '2.0') return false;
     if (typeof body.id !== 'string' && typeof body.id !== 'number') return false;
     if (running.has(body.id)) return false;
@@ -60,7 +66,7 @@ export function createDirectToolCalls(options: {
     return version === undefined || (typeof version === 'string' && SUPPORTED_VERSIONS.has(version));
   }
 
-  function call(req: Request, res: Response, body: JsonRpcBody): void {
+  function call(req: IncomingMessage, res: ServerResponse, body: JsonRpcBody, caller: CallOrigin): void {
     const id = body.id as RequestId;
     const params = body.params as {
       name: string;
@@ -78,8 +84,8 @@ export function createDirectToolCalls(options: {
         signal: controller.signal,
         progressToken:
           typeof progressToken === 'string' || typeof progressToken === 'number' ? progressToken : undefined,
-        // The id the correlation middleware settled on (the caller's, or a new one it echoed back).
-        correlationHeader: res.locals.correlationId ?? req.headers['x-correlation-id'],
+        // The id the front settled on (the caller's, or a new one it echoed back).
+        correlationHeader: caller.correlationId,
         sendNotification: async (notification) => out.send({ jsonrpc: '2.0', ...notification }),
         sendRequest: async (request, schema) => {
           assertClientSupports(request.method, options.clientCapabilities());
@@ -96,7 +102,7 @@ export function createDirectToolCalls(options: {
             waiting.delete(relayedId);
           }
         },
-        caller: { userAgent: req.headers['user-agent'], ip: req.ip },
+        caller: { userAgent: req.headers['user-agent'], ip: caller.ip },
       },
     )
       .then(
@@ -113,15 +119,25 @@ export function createDirectToolCalls(options: {
   }
 
   return {
+    /** Whether `handle` would take this message (no side effect). */
+    takes(req: IncomingMessage, body: unknown): boolean {
+      if (closed || !isPlainObject(body)) return false;
+      const message = body as JsonRpcBody;
+      if (takesCall(req, message)) return true;
+      if (message.method === 'notifications/cancelled')
+        return running.has((message.params as { requestId?: unknown } | undefined)?.requestId as RequestId);
+      return message.method === undefined && typeof message.id === 'string' && waiting.has(message.id);
+    },
+
     /**
      * Takes the POST when it is one of this path's messages and returns true; false leaves it to
      * the SDK transport.
      */
-    handle(req: Request, res: Response, body: unknown): boolean {
+    handle(req: IncomingMessage, res: ServerResponse, body: unknown, caller: CallOrigin): boolean {
       if (closed || !isPlainObject(body)) return false;
       const message = body as JsonRpcBody;
       if (takesCall(req, message)) {
-        call(req, res, message);
+        call(req, res, message, caller);
         return true;
       }
       if (message.method === 'notifications/cancelled') {
@@ -129,7 +145,7 @@ export function createDirectToolCalls(options: {
         const controller = running.get(requestId as RequestId);
         if (!controller) return false;
         controller.abort(new Error('cancelled by the client'));
-        res.status(202).end();
+        res.writeHead(202).end();
         return true;
       }
       if (message.method === undefined && typeof message.id === 'string' && waiting.has(message.id)) {
@@ -138,7 +154,7 @@ export function createDirectToolCalls(options: {
           const code = typeof message.error.code === 'number' ? message.error.code : -32603;
           pending.reject(new McpError(code, String(message.error.message ?? 'the client refused')));
         } else pending.resolve(message.result);
-        res.status(202).end();
+        res.writeHead(202).end();
         return true;
       }
       return false;
@@ -159,7 +175,7 @@ export function createDirectToolCalls(options: {
 export type DirectToolCalls = ReturnType<typeof createDirectToolCalls>;
 
 /** Writes one call's answer: a single JSON body, or an SSE stream once something must go first. */
-function createResponder(res: Response, sessionId: string) {
+function createResponder(res: ServerResponse, sessionId: string) {
   let streaming = false;
   const gone = () => res.writableEnded || res.destroyed;
   const frame = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;

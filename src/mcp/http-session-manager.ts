@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -67,13 +68,12 @@ export function createMcpHttp(options: McpHttpOptions) {
   const allowedHosts = new Set([...LOOPBACK_NAMES, ...options.allowedHosts.map((h) => h.toLowerCase())]);
   const allowedOrigins = new Set(options.allowedOrigins);
 
-  const validateHostAndOrigin: RequestHandler = (req, res, next) => {
-    const host = hostnameOf(req.headers.host ?? '');
-    if (!host || !allowedHosts.has(host.toLowerCase())) {
-      jsonRpcError(res, 403, -32000, `Forbidden: host ${req.headers.host ?? '(none)'} is not allowed`);
-      return;
-    }
-    const origin = req.headers.origin;
+  /** Why Host or Origin are refused (DNS rebinding protection), or undefined when they pass. */
+  function hostAndOriginProblem(headers: IncomingHttpHeaders): string | undefined {
+    const host = hostnameOf(headers.host ?? '');
+    if (!host || !allowedHosts.has(host.toLowerCase()))
+      return `Forbidden: host ${headers.host ?? '(none)'} is not allowed`;
+    const origin = headers.origin;
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       let originHost: string | undefined;
       try {
@@ -81,11 +81,14 @@ export function createMcpHttp(options: McpHttpOptions) {
       } catch {
         originHost = undefined;
       }
-      if (!originHost || !LOOPBACK_NAMES.has(originHost)) {
-        jsonRpcError(res, 403, -32000, `Forbidden: origin ${origin} is not allowed`);
-        return;
-      }
+      if (!originHost || !LOOPBACK_NAMES.has(originHost)) return `Forbidden: origin ${origin} is not allowed`;
     }
+    return undefined;
+  }
+
+  const validateHostAndOrigin: RequestHandler = (req, res, next) => {
+    const problem = hostAndOriginProblem(req.headers);
+    if (problem) return jsonRpcError(res, 403, -32000, problem);
     next();
   };
 
@@ -161,7 +164,9 @@ export function createMcpHttp(options: McpHttpOptions) {
       return;
     }
     const session = sessionOf(req, res);
-    if (!session || session.direct.handle(req, res, body)) return;
+    if (!session) return;
+    const origin = { correlationId: res.locals.correlationId as string | undefined, ip: req.ip };
+    if (session.direct.handle(req, res, body, origin)) return;
     await session.transport.handleRequest(req, res, body);
   };
 
@@ -212,6 +217,19 @@ export function createMcpHttp(options: McpHttpOptions) {
     },
     get size(): number {
       return sessions.size;
+    },
+    hostAndOriginProblem,
+    /** A session's direct path, for the raw front (raw-mcp-front.ts). */
+    directFor(sessionId: string) {
+      const session = sessions.get(sessionId);
+      if (!session) return undefined;
+      return {
+        takes: session.direct.takes,
+        handle: session.direct.handle,
+        touch: () => {
+          session.lastActivity = Date.now();
+        },
+      };
     },
     async close(): Promise<void> {
       clearInterval(sweeper);

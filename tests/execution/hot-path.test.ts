@@ -131,6 +131,39 @@ describe(`the tools/call hot path on the ${TEST_DB} database`, () => {
     assert.ok(events[events.length - 1].result, 'the last event is the answer');
   });
 
+  it('answers a session POST that is not JSON with a JSON-RPC parse error, and a caller past its limit with 429', async (t) => {
+    const hub = await startTestHub(t, { rateLimit: { toolCallsPerMinute: 6 } });
+    const spoke = await startTestSpoke(t);
+    await register(hub, 'svc', spoke.port, [{ name: 'echo', input_schema: { type: 'object' } }]);
+    const headers = await openSession(hub);
+    const broken = await fetch(`${hub.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: '{"jsonrpc": "2.0", "id": 1,',
+    });
+    assert.equal(broken.status, 400);
+    assert.equal((await broken.json()).error.code, -32700);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${hub.url}/mcp`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: i + 10,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: {} },
+        }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+      await res.text();
+    }
+    assert.ok(statuses.includes(200) && statuses.includes(429), statuses.join(','));
+    assert.ok(Number(retryAfter) >= 1, `Retry-After: ${retryAfter}`);
+  });
+
   it('turns a spoke that answers garbage, too much or the wrong shape into a clear failed call', async (t) => {
     const hub = await startTestHub(t, { engine: { maxResultBytes: 2000, defaultRetryAttempts: 0 } });
     const cases: [string, (res: import('node:http').ServerResponse, id: unknown) => void, RegExp][] = [
