@@ -4,38 +4,15 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
+import { openSession as openRawSession } from '../../bench/load.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 
-const HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2025-06-18',
-};
-
-async function openSession(hub: Hub): Promise<Record<string, string>> {
-  const init = await fetch(`${hub.url}/mcp`, {
-    method: 'POST',
-    headers: HEADERS,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await init.text();
-  const headers = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-  await fetch(`${hub.url}/mcp`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  }).then((r) => r.text());
-  return headers;
-}
+// The same raw initialize + initialized exchange the benchmark drives.
+const openSession = (hub: Hub) => openRawSession(`${hub.url}/mcp`);
 
 async function register(hub: Hub, id: string, port: number, tools: unknown[]) {
   const res = await api(hub, 'POST', '/api/v1/services/register', {
