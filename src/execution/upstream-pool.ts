@@ -62,7 +62,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   // keeps one listener on it per streamed (SSE) response, so a long-lived session would pile up
   // thousands of listeners. The per-request signal follows the transport's until the body ends.
   const raisedLimit = new WeakSet<AbortSignal>();
-  const fetchWithContext: typeof fetch = async (input, init) => {
+  const fetchPerRequestSignal: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
     for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
     const outer = init?.signal ?? undefined;
@@ -113,7 +113,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     };
     client.setRequestHandler(CreateMessageRequestSchema, outsideCall('sampling'));
     client.setRequestHandler(ElicitRequestSchema, outsideCall('elicitation'));
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchWithContext });
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchPerRequestSignal });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs });
     } catch (error) {

@@ -66,6 +66,18 @@ export function createDirectToolCalls(options: {
     return version === undefined || (typeof version === 'string' && SUPPORTED_VERSIONS.has(version));
   }
 
+  /** Which of this path's messages a body is: a tools/call, a cancel of one, an answer to a relayed request. */
+  function kindOf(req: IncomingMessage, body: unknown): 'call' | 'cancel' | 'answer' | undefined {
+    if (closed || !isPlainObject(body)) return undefined;
+    const message = body as JsonRpcBody;
+    if (takesCall(req, message)) return 'call';
+    if (message.method === 'notifications/cancelled')
+      return running.has(cancelledId(message)) ? 'cancel' : undefined;
+    if (message.method === undefined && typeof message.id === 'string' && waiting.has(message.id))
+      return 'answer';
+    return undefined;
+  }
+
   function call(req: IncomingMessage, res: ServerResponse, body: JsonRpcBody, caller: CallOrigin): void {
     const id = body.id as RequestId;
     const params = body.params as {
@@ -121,12 +133,7 @@ export function createDirectToolCalls(options: {
   return {
     /** Whether `handle` would take this message (no side effect). */
     takes(req: IncomingMessage, body: unknown): boolean {
-      if (closed || !isPlainObject(body)) return false;
-      const message = body as JsonRpcBody;
-      if (takesCall(req, message)) return true;
-      if (message.method === 'notifications/cancelled')
-        return running.has((message.params as { requestId?: unknown } | undefined)?.requestId as RequestId);
-      return message.method === undefined && typeof message.id === 'string' && waiting.has(message.id);
+      return kindOf(req, body) !== undefined;
     },
 
     /**
@@ -134,30 +141,21 @@ export function createDirectToolCalls(options: {
      * the SDK transport.
      */
     handle(req: IncomingMessage, res: ServerResponse, body: unknown, caller: CallOrigin): boolean {
-      if (closed || !isPlainObject(body)) return false;
+      const kind = kindOf(req, body);
       const message = body as JsonRpcBody;
-      if (takesCall(req, message)) {
-        call(req, res, message, caller);
-        return true;
-      }
-      if (message.method === 'notifications/cancelled') {
-        const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
-        const controller = running.get(requestId as RequestId);
-        if (!controller) return false;
-        controller.abort(new Error('cancelled by the client'));
+      if (kind === 'call') call(req, res, message, caller);
+      else if (kind === 'cancel') {
+        running.get(cancelledId(message))!.abort(new Error('cancelled by the client'));
         res.writeHead(202).end();
-        return true;
-      }
-      if (message.method === undefined && typeof message.id === 'string' && waiting.has(message.id)) {
-        const pending = waiting.get(message.id)!;
+      } else if (kind === 'answer') {
+        const pending = waiting.get(message.id as string)!;
         if (message.error) {
           const code = typeof message.error.code === 'number' ? message.error.code : -32603;
           pending.reject(new McpError(code, String(message.error.message ?? 'the client refused')));
         } else pending.resolve(message.result);
         res.writeHead(202).end();
-        return true;
       }
-      return false;
+      return kind !== undefined;
     },
 
     get inFlight(): number {
@@ -214,6 +212,10 @@ function assertClientSupports(method: string, capabilities: ClientCapabilities |
     throw new McpError(-32601, 'the client does not support sampling');
   if (method === 'elicitation/create' && !capabilities?.elicitation)
     throw new McpError(-32601, 'the client does not support elicitation');
+}
+
+function cancelledId(message: JsonRpcBody): RequestId {
+  return (message.params as { requestId?: unknown } | undefined)?.requestId as RequestId;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -6,18 +6,18 @@ import { startEmbeddedMaintenance } from '../../src/db/embedded-maintenance.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { waitFor } from '../helpers/mcp-client.js';
-import { dropSchema, sharedPglite, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
+import { dropSchema, TEST_DB, testDatabaseTarget, uniqueSchema } from '../helpers/test-database.js';
 
 describe(`embedded database upkeep, run against the ${TEST_DB} database`, () => {
   const schema = uniqueSchema();
   after(() => dropSchema(schema));
 
   it('refreshes planner statistics after a registry change and vacuums on schedule, without errors', async () => {
-    const target =
-      TEST_DB === 'postgres'
-        ? ({ kind: 'postgres', url: process.env.TEST_DATABASE_URL! } as const)
-        : ({ kind: 'pglite', instance: await sharedPglite() } as const);
-    const database = await openDatabase({ target, schema, logger: createSilentLogger() });
+    const database = await openDatabase({
+      target: await testDatabaseTarget(),
+      schema,
+      logger: createSilentLogger(),
+    });
     const warnings: string[] = [];
     const silent = createSilentLogger();
     const logger: Logger = {

@@ -4,18 +4,18 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { dropSchema, sharedPglite, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
+import { dropSchema, TEST_DB, testDatabaseTarget, uniqueSchema } from '../helpers/test-database.js';
 
 describe(`migrations on the ${TEST_DB} database`, () => {
   const schema = uniqueSchema();
   after(() => dropSchema(schema));
 
   it('create every table from an empty schema, and a second run is a no-op', async () => {
-    const target =
-      TEST_DB === 'postgres'
-        ? ({ kind: 'postgres', url: process.env.TEST_DATABASE_URL! } as const)
-        : ({ kind: 'pglite', instance: await sharedPglite() } as const);
-    const database = await openDatabase({ target, schema, logger: createSilentLogger() });
+    const database = await openDatabase({
+      target: await testDatabaseTarget(),
+      schema,
+      logger: createSilentLogger(),
+    });
     try {
       assert.deepEqual(await migrateToLatest(database), ['0001_initial']);
       assert.deepEqual(await migrateToLatest(database), []);

@@ -45,3 +45,10 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The database target of this run: PostgreSQL, or the process's shared embedded database. */
+export async function testDatabaseTarget() {
+  return TEST_DB === 'postgres'
+    ? ({ kind: 'postgres', url: process.env.TEST_DATABASE_URL! } as const)
+    : ({ kind: 'pglite', instance: await sharedPglite() } as const);
+}
