@@ -412,7 +412,8 @@ try {
   const lagBefore = await metric(hub.url, 'fin_hub_nodejs_eventloop_lag_p99_seconds');
   const N = smoke ? 2000 : Number(process.env.BENCH_CALLS ?? 100_000);
   // Memory is read at four checkpoints: after the first quarter (warm: JIT, pools, caches) it must stay flat.
-  const checkpoints: { calls: number; rss: number; heap: number }[] = [];
+  const checkpoints: { calls: number; rss: number; heap: number; live: number }[] = [];
+  const liveBefore = await metric(hub.url, 'fin_hub_heap_used_after_major_gc_bytes');
   let done = 0;
   let rate = 0;
   while (done < N) {
@@ -432,6 +433,7 @@ try {
         calls: done,
         rss: await metric(hub.url, 'fin_hub_process_resident_memory_bytes'),
         heap: await metric(hub.url, 'fin_hub_nodejs_heap_size_used_bytes'),
+        live: await metric(hub.url, 'fin_hub_heap_used_after_major_gc_bytes'),
       });
     }
   }
@@ -465,6 +467,7 @@ try {
     `| RSS before / after ${N.toLocaleString('en')} calls | ${fmt(rssBefore / 2 ** 20, 0)} MiB / ${fmt(rssAfter / 2 ** 20, 0)} MiB |`,
     `| RSS at each checkpoint (calls: MiB) | ${checkpoints.map((c) => `${c.calls.toLocaleString('en')}: ${fmt(c.rss / 2 ** 20, 0)}`).join(', ')} |`,
     `| JS heap used of the hub's event loop, before and at each checkpoint (MiB; sampled between garbage collections) | ${fmt(heapBefore / 2 ** 20, 0)}; ${checkpoints.map((c) => fmt(c.heap / 2 ** 20, 0)).join(', ')} |`,
+    `| JS heap retained: used right after the last full collection, before and at each checkpoint (MiB) | ${fmt(liveBefore / 2 ** 20, 0)}; ${checkpoints.map((c) => fmt(c.live / 2 ** 20, 0)).join(', ')} |`,
   );
   lines.push(
     `| event-loop lag p99 before / after | ${fmt(lagBefore * 1000)} ms / ${fmt(lagAfter * 1000)} ms |`,
@@ -477,7 +480,8 @@ try {
   );
   lines.push(`| history rows / calls accepted | ${rows} / ${accepted} |`);
 
-  // Start-up of fin-hub --stdio to the answer of initialize.
+  // Start-up of fin-hub --stdio to the answer of initialize (the front answers it while the hub
+  // loads), and to the first tools/list (the registry is loaded: the hub is fully up).
   const startup = async (dir: string) => {
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -485,14 +489,28 @@ try {
       stderr: 'ignore',
     });
     const c = new Client({ name: 'bench', version: '1' });
-    const [, ms] = await timed(() => c.connect(transport));
+    const begun = performance.now();
+    await c.connect(transport);
+    const initialized = performance.now() - begun;
+    await c.listTools();
+    const listed = performance.now() - begun;
     await c.close();
-    return ms;
+    return { initialized, listed };
   };
   const stdioDir = join(dataDir, 'stdio');
   const cold = await startup(stdioDir);
-  const warm = [await startup(stdioDir), await startup(stdioDir), await startup(stdioDir)];
-  lines.push(`| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold, 0)} ms |`);
+  const warmRuns = [await startup(stdioDir), await startup(stdioDir), await startup(stdioDir)];
+  const warm = warmRuns.map((r) => r.initialized);
+  const warmListed = sample(
+    warmRuns.map((r) => r.listed),
+    0.5,
+  );
+  lines.push(
+    `| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold.initialized, 0)} ms (first tools/list answered at ${fmt(cold.listed, 0)} ms) |`,
+  );
+  lines.push(
+    `| fin-hub --stdio start to the first tools/list answer: warm (median of 3) | ${fmt(warmListed, 0)} ms |`,
+  );
   lines.push(
     `| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`,
   );
@@ -501,16 +519,17 @@ try {
   budget.push(
     `| registry lookups and paged lists p99 < 10 ms at ${SIZES[SIZES.length - 1]!.toLocaleString('en')} instances | ${[...registryP99].map(([k, v]) => `${k} ${fmt(v, 1)} ms`).join(', ')} | ${worstLookup < 10 ? 'met' : 'not met'} |`,
     `| routing cost independent of registry size | tools/call p50 ${callP50BySize.map((v) => fmt(v, 1)).join(' / ')} ms at ${SIZES.map((n) => n.toLocaleString('en')).join(' / ')} instances | ${Math.max(...callP50BySize) < 2 * Math.min(...callP50BySize) ? 'met' : 'not met'} |`,
-    `| \`fin-hub --stdio\` warm start < 1.5 s (SPEC §3) | ${fmt(sample(warm, 0.5) / 1000, 1)} s (cold ${fmt(cold / 1000, 1)} s, initdb) | ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'} |`,
+    `| \`fin-hub --stdio\` warm start < 1.5 s (SPEC §3) | ${fmt(sample(warm, 0.5) / 1000, 1)} s to initialize (hub fully up, first tools/list: ${fmt(warmListed / 1000, 1)} s; cold ${fmt(cold.initialized / 1000, 1)} s, initdb) | ${sample(warm, 0.5) < 1500 && warmListed < 1500 ? 'met (both)' : 'not met'} |`,
   );
   lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
-  // Flat: the last reading is within a margin of the lowest one after warm-up (heap readings swing
-  // with the garbage collector's cycle, so a single pair of readings would mislead either way).
   const last = checkpoints[checkpoints.length - 1]!;
+  // Flat = what survives a full collection does not grow: the last checkpoint's retained heap is
+  // within 32 MiB of the lowest. RSS and heap sampled at random are shown beside it; they swing by
+  // tens of MiB with the collector's cycle and the allocator keeping freed pages (see RESULTS.md).
   const rssGrowth = (last.rss - Math.min(...checkpoints.map((c) => c.rss))) / 2 ** 20;
-  const heapGrowth = (last.heap - Math.min(...checkpoints.map((c) => c.heap))) / 2 ** 20;
+  const liveGrowth = (last.live - Math.min(...checkpoints.map((c) => c.live))) / 2 ** 20;
   lines.push(
-    `| memory flat over ${N.toLocaleString('en')} calls (last checkpoint above the lowest: RSS < 64 MiB, heap < 32 MiB) | RSS +${fmt(rssGrowth, 0)} MiB, heap +${fmt(heapGrowth, 0)} MiB | ${rssGrowth < 64 && heapGrowth < 32 ? 'met' : 'not met'} |`,
+    `| memory flat over ${N.toLocaleString('en')} calls (retained heap, last checkpoint above the lowest, < 32 MiB) | retained heap +${fmt(liveGrowth, 0)} MiB (${checkpoints.map((c) => fmt(c.live / 2 ** 20, 0)).join(' / ')} MiB); RSS sampled +${fmt(rssGrowth, 0)} MiB above its lowest | ${liveGrowth < 32 && last.live > 0 ? 'met' : 'not met'} |`,
     `| memory back to flat after ${SESSIONS} abandoned sessions are swept | RSS ${fmt(rssSessions / 2 ** 20, 0)} → ${fmt(rssSwept / 2 ** 20, 0)} MiB, sessions ${sessionsOpen} → ${sessionsLeft} | ${sessionsLeft === 0 && rssSwept - rssAfter < 64 * 2 ** 20 ? 'met' : 'not met'} |`,
   );
   lines.push(

@@ -153,13 +153,23 @@ async function serve(config: HubConfig): Promise<number> {
       target.kind === 'embedded'
         ? startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir)
         : undefined;
+    // MCP clients time out an unanswered initialize: stdio answers it before the hub has loaded.
+    const stdioFront = config.stdio
+      ? (await import('../src/mcp/stdio-front.js')).openStdioFront({
+          version: packageVersion(),
+          pageSize: config.mcp.pageSize,
+          onEnd: () => stdioEnded(),
+        })
+      : undefined;
     const { startHub } = await import('../src/main.js');
     const started = await startHub(config, {
       logger,
       onStdioEnd: () => stdioEnded(),
       pglite: embedded,
       ownsPglite: true,
+      stdioFront,
     }).catch(async (error: unknown) => {
+      stdioFront?.fail(new Error(`fin-hub could not start: ${(error as Error).message}`));
       await embedded?.close().catch(() => {});
       throw error;
     });

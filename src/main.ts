@@ -21,7 +21,7 @@ import { createMcpHttp } from './mcp/http-session-manager.js';
 import { createListChangedBroadcaster } from './mcp/list-changed-broadcaster.js';
 import { createMcpServerFactory } from './mcp/mcp-server-factory.js';
 import { createRawMcpFront } from './mcp/raw-mcp-front.js';
-import { serveStdio } from './mcp/stdio-front.js';
+import { openStdioFront, type StdioFront } from './mcp/stdio-front.js';
 import { createHubMetrics } from './metrics.js';
 import { createHealthMonitor } from './registry/health-monitor.js';
 import { toolRegistrationSchema } from './registry/registration-schema.js';
@@ -39,6 +39,8 @@ export interface HubOverrides {
   ownsPglite?: boolean;
   /** Called when stdin ends in stdio mode. */
   onStdioEnd?: () => void;
+  /** A stdio front the CLI opened before loading the hub (it already answers initialize). */
+  stdioFront?: StdioFront;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     logger.info('registry loaded', { active_instances: loaded, database: database.kind });
 
     const metrics = createHubMetrics();
+    cleanups.push(() => metrics.close());
     const gates = new Map<string, InstanceGate>();
     const gateFor = (serviceId: string): InstanceGate => {
       let gate = gates.get(serviceId);
@@ -182,9 +185,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     });
     cleanups.push(() => broadcaster.close());
     const createMcpServer = createMcpServerFactory({
-      snapshot,
-      engine,
-      logger: logger.child({ component: 'mcp' }),
+      backend: { snapshot, engine },
       pageSize: config.mcp.pageSize,
       version,
     });
@@ -259,13 +260,13 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
         });
       });
     }
-    let stdio: Awaited<ReturnType<typeof serveStdio>> | undefined;
+    let stdio: StdioFront | undefined;
     if (config.stdio) {
-      stdio = await serveStdio({
-        createServer: createMcpServer,
-        broadcaster,
-        onEnd: overrides.onStdioEnd ?? (() => {}),
-      });
+      stdio =
+        overrides.stdioFront ??
+        openStdioFront({ version, pageSize: config.mcp.pageSize, onEnd: overrides.onStdioEnd ?? (() => {}) });
+      await stdio.connected;
+      stdio.attach({ snapshot, engine }, broadcaster);
     }
     const address = httpServer?.address() as AddressInfo | undefined;
     const url = address

@@ -1,3 +1,5 @@
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ExecutionRecord } from './execution/execution-record.js';
@@ -30,6 +32,21 @@ export interface FinishedRequest {
 export function createHubMetrics() {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'fin_hub_' });
+  // The heap used right after the last full (mark-compact) collection: what is really retained.
+  // Heap used and RSS sampled at random swing by the garbage collector's cycle (tens of MiB under
+  // load), so a leak shows up here first and a sawtooth does not.
+  const heapAfterGc = new Gauge({
+    name: 'fin_hub_heap_used_after_major_gc_bytes',
+    help: 'V8 heap used right after the most recent mark-compact collection (0 until the first)',
+    registers: [register],
+  });
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        heapAfterGc.set(getHeapStatistics().used_heap_size);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const calls = new Counter({
     name: 'fin_hub_tool_calls_total',
     help: 'Tool calls by tool, service and outcome (success, error, timeout, cancelled, rejected)',
@@ -108,6 +125,9 @@ export function createHubMetrics() {
 
   return {
     register,
+    close(): void {
+      gcObserver.disconnect();
+    },
     observeExecution(record: ExecutionRecord): void {
       const service = record.service_name ?? 'none';
       calls.inc({ tool: record.tool_id, service, outcome: record.status });

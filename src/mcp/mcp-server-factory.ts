@@ -8,14 +8,22 @@ import {
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Engine } from '../execution/engine.js';
-import type { Logger } from '../logger.js';
 import type { RegistrySnapshot } from '../registry/registry-snapshot.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
-export interface McpServerFactoryOptions {
+/** What the handlers read. */
+export interface McpBackend {
   snapshot: RegistrySnapshot;
   engine: Engine;
-  logger: Logger;
+}
+
+export interface McpServerFactoryOptions {
+  /**
+   * Ready at once for HTTP sessions. For stdio it may still be a promise: the CLI answers
+   * `initialize` while the database opens, and a `tools/list` or `tools/call` that comes first waits
+   * here (a start-up failure rejects it, and the process exits).
+   */
+  backend: McpBackend | Promise<McpBackend>;
   pageSize: number;
   version: string;
   /** Debounce window of notifications/tools/list_changed; the SDK coalesces within a tick on top. */
@@ -28,7 +36,7 @@ export interface McpServerFactoryOptions {
  * Schemas pass through verbatim (McpServer.registerTool only takes zod and would rewrite them).
  */
 export function createMcpServerFactory(options: McpServerFactoryOptions) {
-  const { snapshot, engine, pageSize } = options;
+  const { backend, pageSize } = options;
 
   return function createServer(caller: () => CallerInfo = () => ({})): Server {
     const server = new Server(
@@ -42,8 +50,8 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       },
     );
 
-    server.setRequestHandler(ListToolsRequestSchema, (request) => {
-      const all = snapshot.visibleTools();
+    server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+      const all = (await backend).snapshot.visibleTools();
       let start = 0;
       const cursor = request.params?.cursor;
       if (cursor !== undefined) {
@@ -68,15 +76,19 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       };
     });
 
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      callToolForMcp(engine, request.params as { name: string; arguments?: Record<string, unknown> }, {
-        signal: extra.signal,
-        progressToken: extra._meta?.progressToken,
-        correlationHeader: extra.requestInfo?.headers['x-correlation-id'],
-        sendNotification: (notification) => extra.sendNotification(notification as never),
-        sendRequest: (req, schema) => extra.sendRequest(req as never, schema as never),
-        caller: caller(),
-      }),
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
+      callToolForMcp(
+        (await backend).engine,
+        request.params as { name: string; arguments?: Record<string, unknown> },
+        {
+          signal: extra.signal,
+          progressToken: extra._meta?.progressToken,
+          correlationHeader: extra.requestInfo?.headers['x-correlation-id'],
+          sendNotification: (notification) => extra.sendNotification(notification as never),
+          sendRequest: (req, schema) => extra.sendRequest(req as never, schema as never),
+          caller: caller(),
+        },
+      ),
     );
 
     server.setRequestHandler(SetLevelRequestSchema, () => ({}));

@@ -1,23 +1,43 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
-import type { McpServerFactory } from './mcp-server-factory.js';
+import { createMcpServerFactory, type McpBackend } from './mcp-server-factory.js';
 
-/**
- * MCP over stdin/stdout. The SDK's transport does not notice stdin ending, and open upstream
- * sockets would keep the process alive, so EOF is turned into `onEnd` (the CLI shuts down).
- */
-export async function serveStdio(options: {
-  createServer: McpServerFactory;
-  broadcaster: ListChangedBroadcaster;
+export interface StdioFrontOptions {
+  version: string;
+  pageSize: number;
+  /** Called once when stdin ends: the CLI shuts down. */
   onEnd: () => void;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
-}) {
-  const server = options.createServer(() => ({ userAgent: 'stdio' }));
+}
+
+/**
+ * MCP over stdin/stdout, opened before the hub behind it exists. The CLI opens it first thing, so
+ * `initialize` is answered while the database and the rest of the hub load (SPEC §3: warm start
+ * under 1.5 s; the embedded database alone needs more than a second to open). `tools/list` and
+ * `tools/call` wait for `attach`; `fail` turns them into errors when start-up fails.
+ *
+ * The SDK's transport does not notice stdin ending, and open upstream sockets would keep the
+ * process alive, so EOF is turned into `onEnd`.
+ */
+export function openStdioFront(options: StdioFrontOptions) {
+  let provide: (backend: McpBackend) => void = () => {};
+  let refuse: (error: Error) => void = () => {};
+  const backend = new Promise<McpBackend>((resolve, reject) => {
+    provide = resolve;
+    refuse = reject;
+  });
+  // Nobody may be waiting when start-up fails; the rejection is still delivered to later requests.
+  backend.catch(() => {});
+  const createServer = createMcpServerFactory({
+    backend,
+    pageSize: options.pageSize,
+    version: options.version,
+  });
+  const server = createServer(() => ({ userAgent: 'stdio' }));
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin as never, (options.stdout ?? process.stdout) as never);
-  await server.connect(transport);
-  options.broadcaster.add(server);
+  const connected = server.connect(transport);
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -26,10 +46,24 @@ export async function serveStdio(options: {
   };
   stdin.on('end', end);
   stdin.on('close', end);
+  let broadcaster: ListChangedBroadcaster | undefined;
   return {
+    connected,
+    /** The hub is up: waiting and later requests are served, list changes are announced. */
+    attach(ready: McpBackend, listChanged: ListChangedBroadcaster): void {
+      provide(ready);
+      broadcaster = listChanged;
+      listChanged.add(server);
+    },
+    /** Start-up failed: requests get this error instead of waiting. */
+    fail(error: Error): void {
+      refuse(error);
+    },
     async close(): Promise<void> {
-      options.broadcaster.delete(server);
+      broadcaster?.delete(server);
       await server.close().catch(() => {});
     },
   };
 }
+
+export type StdioFront = ReturnType<typeof openStdioFront>;

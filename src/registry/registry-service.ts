@@ -113,6 +113,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
           `service ${serviceId} is not registered (or has expired); register again`,
         );
       }
+      snapshot.seen(serviceId, service.last_seen);
       return service;
     },
 

@@ -12,6 +12,16 @@ import { startTestSpoke } from '../helpers/test-spoke.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
+/** Signal 0 checks that a process exists without touching it. */
+function hasExited(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 describe('the built fin-hub --stdio', () => {
   it('serves MCP on stdout only, sees spokes registered over its HTTP port, and exits when stdin closes', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-stdio-'));
@@ -55,17 +65,30 @@ describe('the built fin-hub --stdio', () => {
     for (const line of stderr.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), line);
     const pid = transport.pid!;
     await session.client.close();
-    await waitFor(
-      () => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      'the process to exit after stdin closed',
-      8000,
-    );
+    await waitFor(() => hasExited(pid), 'the process to exit after stdin closed', 8000);
+  });
+
+  it('answers initialize before the database is open, and turns a failed start-up into an error for waiting requests', async (t) => {
+    // Nothing listens on port 1: the hub's database connection is refused after the front is up.
+    const args = [
+      join(ROOT, 'dist/bin/fin-hub.js'),
+      '--stdio',
+      '--no-http',
+      '--db',
+      'postgres://postgres@127.0.0.1:1/none',
+      '--log-level',
+      'error',
+    ];
+    const transport = new StdioClientTransport({ command: process.execPath, args, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const session = await connectClient(t, transport);
+    assert.equal(session.client.getServerVersion()?.name, 'fin-hub');
+    await assert.rejects(session.client.listTools(), /fin-hub could not start/);
+    const pid = transport.pid!;
+    await waitFor(() => hasExited(pid), 'the process to exit after its start-up failed', 8000);
+    assert.match(stderr, /start-up failed/);
   });
 });

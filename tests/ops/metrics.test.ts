@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
 
@@ -36,5 +38,28 @@ describe('/metrics', () => {
     assert.ok(text.includes('fin_hub_process_resident_memory_bytes'));
     assert.ok(text.includes('fin_hub_history_outbox_depth'));
     assert.ok(text.includes('fin_hub_mcp_sessions'));
+  });
+
+  it('reports the heap retained after the last full collection', async (t) => {
+    const hub = await startTestHub(t);
+    const retained = async () => {
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('fin_hub_heap_used_after_major_gc_bytes '));
+      assert.ok(line, 'fin_hub_heap_used_after_major_gc_bytes');
+      return Number(line.split(' ').pop());
+    };
+    // A full collection on demand: the flag makes V8 expose gc() to contexts created afterwards.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const afterGc = await retained();
+    assert.ok(afterGc > 1024 * 1024, `a plausible live heap after gc(): ${afterGc}`);
+    // 64 MiB kept alive, then collected again: the gauge follows what survives.
+    const ballast = Array.from({ length: 64 }, () => new Array<number>(131_072).fill(0.5));
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok((await retained()) > afterGc + 48 * 1024 * 1024, 'the retained ballast is counted');
+    assert.equal(ballast.length, 64);
   });
 });
