@@ -25,6 +25,7 @@ import { openStdioFront, type StdioFront } from './mcp/stdio-front.js';
 import { createHubMetrics } from './metrics.js';
 import { createHealthMonitor } from './registry/health-monitor.js';
 import { toolRegistrationSchema } from './registry/registration-schema.js';
+import { RegistryDirectory } from './registry/registry-directory.js';
 import { createRegistryRepository } from './registry/registry-repository.js';
 import { createRegistryService } from './registry/registry-service.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
@@ -66,6 +67,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
 
     const ssrf = createSsrfGuard(config.ssrf);
     const snapshot = new RegistrySnapshot();
+    const directory = new RegistryDirectory();
     const repository = createRegistryRepository(database.db);
     const executions = createExecutionRepository(database.db);
     const upstream = createUpstreamPool({
@@ -78,6 +80,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const registry = createRegistryService({
       repository,
       snapshot,
+      directory,
       logger: logger.child({ component: 'registry' }),
       defaults: {
         healthIntervalSeconds: config.health.defaultIntervalSeconds,
@@ -141,7 +144,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       }
     });
     const history = createHistoryWriter({
-      insertBatch: (records) => executions.insertBatch(records),
+      insertBatch: async (records) => directory.updateStats(await executions.insertBatch(records)),
       logger: logger.child({ component: 'history' }),
       batchSize: config.history.batchSize,
       flushIntervalMs: config.history.flushIntervalMs,
@@ -165,6 +168,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const health = createHealthMonitor({
       repository,
       snapshot,
+      directory,
       logger: logger.child({ component: 'health' }),
       failureThreshold: config.health.failureThreshold,
       timeoutMs: config.health.timeoutMs,

@@ -51,7 +51,7 @@ export function mountRoute<P extends ZodType, Q extends ZodType, B extends ZodTy
   router: Router,
   spec: RouteSpec<P, Q, B>,
   guards: RequestHandler[],
-  handler: (input: ValidatedRequest<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>,
+  handler: (input: ValidatedRequest<z.infer<P>, z.infer<Q>, z.infer<B>>) => unknown,
 ): void {
   router[spec.method](spec.path, ...guards, async (req: Request, res: Response, next: NextFunction) => {
     const parse = <T extends ZodType | undefined>(schema: T, value: unknown, where: string) => {

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { isConnectionError } from '../db/pg-errors.js';
 import type { Logger } from '../logger.js';
+import type { RegistryDirectory } from './registry-directory.js';
 import type { RegistryRepository } from './registry-repository.js';
 import type { RegistrySnapshot } from './registry-snapshot.js';
 import { healthUrlOf } from './registry-types.js';
@@ -8,6 +9,7 @@ import { healthUrlOf } from './registry-types.js';
 export interface HealthMonitorOptions {
   repository: RegistryRepository;
   snapshot: RegistrySnapshot;
+  directory: RegistryDirectory;
   logger: Logger;
   /** Consecutive failures that make an instance unhealthy. */
   failureThreshold: number;
@@ -30,7 +32,7 @@ const FULL_SWEEP_MS = 30_000;
  * queue. A passing check counts as "seen" for the TTL. Expired instances are deactivated.
  */
 export function createHealthMonitor(options: HealthMonitorOptions) {
-  const { repository, snapshot, logger } = options;
+  const { repository, snapshot, directory, logger } = options;
   const queue = new PQueue({ concurrency: options.concurrency });
   const nextCheckAt = new Map<string, number>();
   const fetchHealth = options.fetchHealth ?? ((url, signal) => fetch(url, { signal, redirect: 'manual' }));
@@ -72,6 +74,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
             reason: outcome.reason,
           });
         }
+        directory.update(updated);
         snapshot.seen(serviceId, updated.last_seen);
         snapshot.setHealthy(serviceId, updated.is_healthy);
       }
@@ -121,11 +124,12 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   async function expire(): Promise<string[]> {
     try {
       const expired = await repository.expireStale();
-      for (const id of expired) {
-        logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: id });
-        snapshot.remove(id);
+      for (const service of expired) {
+        logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: service.service_id });
+        directory.update(service);
+        snapshot.remove(service.service_id);
       }
-      return expired;
+      return expired.map((service) => service.service_id);
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       logger.warn('TTL sweep skipped: database unavailable');

@@ -1,7 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ServicesTable, ToolsTable } from '../db/tables.js';
 import { HubError } from '../errors.js';
-import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import type { ServiceRecord, ToolRecord } from './registry-types.js';
 
 /** A registration after defaults are applied: what the repository writes. */
@@ -37,58 +36,6 @@ export type ToolWrite = Pick<
   | 'timeout_seconds'
   | 'retry_attempts'
 >;
-
-export interface ServiceFilter {
-  name?: string;
-  tag?: string;
-  healthy?: boolean;
-  active?: boolean;
-  limit: number;
-  cursor?: string;
-}
-
-export interface ToolFilter {
-  category?: string;
-  tag?: string;
-  service?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** A tool of the catalogue, aggregated over the replicas that offer it. */
-export interface CatalogueTool {
-  name: string;
-  service_name: string;
-  description: string | null;
-  category: string | null;
-  version: string | null;
-  tags: string[];
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown> | null;
-  annotations: Record<string, unknown> | null;
-  timeout_seconds: number | null;
-  retry_attempts: number | null;
-  instances: string[];
-  total_executions: number;
-  successful_executions: number;
-  average_duration_ms: number;
-  last_executed: Date | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-/** Per-tool statistics increments, as the history writer aggregates them per batch. */
-export interface ToolStatsDelta {
-  service_id: string;
-  name: string;
-  total: number;
-  successful: number;
-  durationSumMs: number;
-  lastExecuted: Date;
-}
 
 // One key for every registration transaction: serialises the tool-name conflict check.
 const REGISTRATION_LOCK = 727_274_001;
@@ -284,16 +231,16 @@ export function createRegistryRepository(db: Kysely<Database>) {
       return row && toService(row);
     },
 
-    /** Deactivates active instances not seen for their ttl_seconds; returns their ids. */
-    async expireStale(): Promise<string[]> {
+    /** Deactivates active instances not seen for their ttl_seconds; returns their rows. */
+    async expireStale(): Promise<ServiceRecord[]> {
       const rows = await db
         .updateTable('services')
         .set({ is_active: false, updated_at: sql`now()` })
         .where('is_active', '=', true)
         .where(sql<boolean>`last_seen + make_interval(secs => ttl_seconds) < now()`)
-        .returning('service_id')
+        .returningAll()
         .execute();
-      return rows.map((r) => r.service_id);
+      return rows.map(toService);
     },
 
     async getService(
@@ -314,132 +261,21 @@ export function createRegistryRepository(db: Kysely<Database>) {
       return { service: toService(row), tools: tools.map(toTool) };
     },
 
-    /** Keyset page of instances ordered by service_id. */
-    async listServices(filter: ServiceFilter): Promise<Page<ServiceRecord>> {
-      let query = db
-        .selectFrom('services')
-        .selectAll()
-        .orderBy('service_id')
-        .limit(filter.limit + 1);
-      if (filter.name !== undefined) query = query.where('service_name', '=', filter.name);
-      if (filter.tag !== undefined)
-        query = query.where(sql<boolean>`tags @> ${JSON.stringify([filter.tag])}::jsonb`);
-      if (filter.healthy !== undefined) query = query.where('is_healthy', '=', filter.healthy);
-      if (filter.active !== undefined) query = query.where('is_active', '=', filter.active);
-      if (filter.cursor) query = query.where('service_id', '>', decodeCursor(filter.cursor, 1)[0]!);
-      const rows = await query.execute();
-      return page(rows.map(toService), filter.limit, (s) => [s.service_id]);
-    },
-
-    /** Keyset page of the catalogue of active instances: one entry per tool name, stats summed over replicas. */
-    async listCatalogue(filter: ToolFilter & { name?: string }): Promise<Page<CatalogueTool>> {
-      let names = db
-        .selectFrom('tools')
-        .innerJoin('services', 'services.service_id', 'tools.service_id')
-        .select('tools.name')
-        .distinct()
-        .where('services.is_active', '=', true)
-        .where('tools.is_enabled', '=', true)
-        .orderBy('tools.name')
-        .limit(filter.limit + 1);
-      if (filter.name !== undefined) names = names.where('tools.name', '=', filter.name);
-      if (filter.category !== undefined) names = names.where('tools.category', '=', filter.category);
-      if (filter.tag !== undefined)
-        names = names.where(sql<boolean>`tools.tags @> ${JSON.stringify([filter.tag])}::jsonb`);
-      if (filter.service !== undefined) {
-        const service = filter.service;
-        names = names.where((eb) =>
-          eb.or([eb('services.service_name', '=', service), eb('services.service_id', '=', service)]),
-        );
-      }
-      if (filter.cursor) names = names.where('tools.name', '>', decodeCursor(filter.cursor, 1)[0]!);
-      const nameRows = await names.execute();
-      const pageNames = nameRows.slice(0, filter.limit).map((r) => r.name);
-      if (pageNames.length === 0) return { items: [], next_cursor: null };
-      const rows = await db
-        .selectFrom('tools')
-        .innerJoin('services', 'services.service_id', 'tools.service_id')
-        .selectAll('tools')
-        .select(['services.service_name', 'services.updated_at'])
-        .where('services.is_active', '=', true)
-        .where('tools.name', 'in', pageNames)
-        .orderBy('tools.name')
-        .orderBy('services.updated_at', 'desc')
-        .execute();
-      const byName = new Map<string, CatalogueTool>();
-      for (const row of rows) {
-        const tool = toTool(row);
-        const entry = byName.get(row.name);
-        if (!entry) {
-          // The most recently registered replica's definition wins.
-          byName.set(row.name, {
-            name: tool.name,
-            service_name: row.service_name,
-            description: tool.description,
-            category: tool.category,
-            version: tool.version,
-            tags: tool.tags,
-            input_schema: tool.input_schema,
-            output_schema: tool.output_schema,
-            annotations: tool.annotations,
-            timeout_seconds: tool.timeout_seconds,
-            retry_attempts: tool.retry_attempts,
-            instances: [tool.service_id],
-            total_executions: Number(tool.total_executions),
-            successful_executions: Number(tool.successful_executions),
-            average_duration_ms: tool.average_duration_ms,
-            last_executed: tool.last_executed,
-          });
-          continue;
-        }
-        const total = entry.total_executions + Number(tool.total_executions);
-        entry.average_duration_ms =
-          total === 0
-            ? 0
-            : (entry.average_duration_ms * entry.total_executions +
-                tool.average_duration_ms * Number(tool.total_executions)) /
-              total;
-        entry.total_executions = total;
-        entry.successful_executions += Number(tool.successful_executions);
-        entry.instances.push(tool.service_id);
-        if (tool.last_executed && (!entry.last_executed || tool.last_executed > entry.last_executed)) {
-          entry.last_executed = tool.last_executed;
-        }
-      }
-      const items = pageNames.map((n) => byName.get(n)!).filter(Boolean);
-      return {
-        items,
-        next_cursor: nameRows.length > filter.limit ? encodeCursor([pageNames[pageNames.length - 1]]) : null,
-      };
-    },
-
-    /** Every active instance with its tools: the snapshot's starting point. */
-    async loadActive(): Promise<{ service: ServiceRecord; tools: ToolRecord[] }[]> {
-      const services = await db.selectFrom('services').selectAll().where('is_active', '=', true).execute();
+    /** Every service row, and the tool rows of the active ones: the in-memory registry's starting point. */
+    async loadAll(): Promise<{ services: ServiceRecord[]; tools: ToolRecord[] }> {
+      const services = await db.selectFrom('services').selectAll().execute();
       const tools = await db
         .selectFrom('tools')
         .innerJoin('services', 'services.service_id', 'tools.service_id')
         .selectAll('tools')
         .where('services.is_active', '=', true)
         .execute();
-      const byService = new Map<string, ToolRecord[]>();
-      for (const t of tools) {
-        const list = byService.get(t.service_id) ?? [];
-        list.push(toTool(t));
-        byService.set(t.service_id, list);
-      }
-      return services.map((s) => ({ service: toService(s), tools: byService.get(s.service_id) ?? [] }));
+      return { services: services.map(toService), tools: tools.map(toTool) };
     },
   };
 }
 
 export type RegistryRepository = ReturnType<typeof createRegistryRepository>;
-
-function page<T>(rows: T[], limit: number, key: (row: T) => string[]): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > limit && last ? encodeCursor(key(last)) : null };
-}
 
 function toService(row: Selectable<ServicesTable>): ServiceRecord {
   return { ...row, tags: row.tags ?? [], meta: row.meta ?? {} };

@@ -2,6 +2,7 @@ import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
+import type { RegistryDirectory, ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
 import type { RegistrySnapshot } from './registry-snapshot.js';
 import { healthUrlOf, mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
@@ -15,15 +16,19 @@ export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;
 export interface RegistryServiceOptions {
   repository: RegistryRepository;
   snapshot: RegistrySnapshot;
+  directory: RegistryDirectory;
   logger: Logger;
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
 }
 
-/** The registry's use cases: each writes the database first, then updates the snapshot. */
+/**
+ * The registry's use cases. Each write goes to the database first, then to the routing snapshot and
+ * the directory from the rows the database returned; reads come from the directory.
+ */
 export function createRegistryService(options: RegistryServiceOptions) {
-  const { repository, snapshot, logger, defaults } = options;
+  const { repository, snapshot, directory, logger, defaults } = options;
 
   async function db<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -87,6 +92,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
         tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
       };
       const result = await db(() => repository.upsertService(write, defaults.maxInstances));
+      directory.register(result.service, result.tools);
       snapshot.upsert(result.service, result.tools);
       logger.info('service registered', {
         service_id: body.service_id,
@@ -100,6 +106,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
     async deregister(serviceId: string): Promise<ServiceRecord> {
       const service = await db(() => repository.deactivate(serviceId));
       if (!service) throw notFound(serviceId);
+      directory.update(service);
       snapshot.remove(serviceId);
       logger.info('service deregistered', { service_id: serviceId });
       return service;
@@ -113,32 +120,41 @@ export function createRegistryService(options: RegistryServiceOptions) {
           `service ${serviceId} is not registered (or has expired); register again`,
         );
       }
+      directory.update(service);
       snapshot.seen(serviceId, service.last_seen);
       return service;
     },
 
+    /** An instance with its tools: active ones from memory, inactive ones from the database. */
     async get(serviceId: string) {
+      const active = directory.getActive(serviceId);
+      if (active) return active;
       const found = await db(() => repository.getService(serviceId));
       if (!found) throw notFound(serviceId);
       return found;
     },
 
-    list: (filter: Parameters<RegistryRepository['listServices']>[0]) =>
-      db(() => repository.listServices(filter)),
-    listTools: (filter: Parameters<RegistryRepository['listCatalogue']>[0]) =>
-      db(() => repository.listCatalogue(filter)),
+    list: (filter: ServiceFilter) => directory.listServices(filter),
+    listTools: (filter: ToolFilter) => directory.listCatalogue(filter),
 
-    async getTool(name: string) {
-      const page = await db(() => repository.listCatalogue({ name, limit: 1 }));
-      const tool = page.items[0];
+    getTool(name: string) {
+      const tool = directory.getTool(name);
       if (!tool) throw new HubError('tool_not_found', `tool ${name} is not registered`);
       return tool;
     },
 
-    /** Loads every active instance into the snapshot (start-up). */
+    /** Loads the registry from the database (start-up); returns the number of active instances. */
     async loadSnapshot(): Promise<number> {
-      const active = await repository.loadActive();
-      for (const { service, tools } of active) snapshot.upsert(service, tools);
+      const { services, tools } = await repository.loadAll();
+      directory.load(services, tools);
+      const toolsOf = new Map<string, ToolRecord[]>();
+      for (const tool of tools) {
+        const list = toolsOf.get(tool.service_id) ?? [];
+        list.push(tool);
+        toolsOf.set(tool.service_id, list);
+      }
+      const active = services.filter((service) => service.is_active);
+      for (const service of active) snapshot.upsert(service, toolsOf.get(service.service_id) ?? []);
       return active.length;
     },
   };

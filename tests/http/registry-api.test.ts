@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { waitFor } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
@@ -228,5 +229,72 @@ describe(`registry API on the ${TEST_DB} database`, () => {
     const reloaded = await hub.registry.loadSnapshot();
     assert.equal(reloaded, 1);
     assert.equal(hub.snapshot.getTool('persist_tool')?.serviceName, 'persist');
+  });
+
+  it('answers lookups from memory exactly as a hub loading the same database answers them', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    const quiet = { health_check: { interval: 3600 } };
+    const echo = { name: 'echo', input_schema: { type: 'object', properties: { text: { type: 'string' } } } };
+    // Two replicas of one service, another service, one deregistered, one re-registered with fewer tools.
+    for (const [id, name, tools] of [
+      ['echo-a', 'echoes', [echo, 'spare']],
+      ['echo-b', 'echoes', [echo, 'spare']],
+      ['other-1', 'other', ['other_tool', 'gone_tool']],
+      ['old-1', 'old', ['old_tool']],
+    ] as const) {
+      const body = registration(id, name, spoke.port, [...tools], { tags: [name], ...quiet });
+      assert.equal((await api(hub, 'POST', '/api/v1/services/register', body)).status, 200);
+    }
+    await api(hub, 'POST', '/api/v1/services/old-1/deregister');
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('other-1', 'other', spoke.port, ['other_tool'], quiet),
+    );
+    await api(hub, 'PUT', '/api/v1/services/echo-a/heartbeat');
+    for (let i = 0; i < 5; i++)
+      await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: `call ${i}` } });
+    await waitFor(
+      async () => (await api(hub, 'GET', '/api/v1/tools/echo')).body.total_executions === 5,
+      'statistics of five calls in memory',
+    );
+    const second = await startTestHub(t, { dbSchema: hub.config.dbSchema });
+    const paths = [
+      '/api/v1/services?limit=500',
+      '/api/v1/services?limit=2',
+      '/api/v1/services?active=false',
+      '/api/v1/services?tag=echoes&healthy=true',
+      '/api/v1/services/echo-a',
+      '/api/v1/services/old-1',
+      '/api/v1/tools?limit=500',
+      '/api/v1/tools?service=echoes',
+      '/api/v1/tools?limit=1',
+      '/api/v1/tools/echo',
+      '/api/v1/tools/old_tool',
+      '/api/v1/tools/gone_tool',
+    ];
+    // What only the running engine knows (load, breaker, queue) is left out of the comparison.
+    const stable = (body: unknown) =>
+      JSON.parse(JSON.stringify(body), (key, value) =>
+        ['current_load', 'breaker_state', 'queued'].includes(key) ? undefined : value,
+      );
+    for (const path of paths) {
+      const [fromMemory, fromLoad] = [await api(hub, 'GET', path), await api(second, 'GET', path)];
+      assert.equal(fromMemory.status, fromLoad.status, path);
+      assert.deepEqual(stable(fromMemory.body), stable(fromLoad.body), path);
+    }
+    const echoTool = (await api(hub, 'GET', '/api/v1/tools/echo')).body;
+    assert.deepEqual(echoTool.instances.sort(), ['echo-a', 'echo-b']);
+    assert.equal(echoTool.successful_executions, 5);
+    assert.equal((await api(hub, 'GET', '/api/v1/tools/old_tool')).status, 404);
+    assert.equal((await api(hub, 'GET', '/api/v1/tools/gone_tool')).status, 404);
+    const old = (await api(hub, 'GET', '/api/v1/services/old-1')).body;
+    assert.equal(old.is_active, false);
+    assert.deepEqual(
+      old.tools.map((tool: { name: string }) => tool.name),
+      ['old_tool'],
+    );
   });
 });
