@@ -61,8 +61,11 @@ export class RegistryDirectory {
   private readonly toolsOf = new Map<string, Map<string, ToolRecord>>();
   /** Tool name → the active services offering it. */
   private readonly replicas = new Map<string, Set<string>>();
-  private sortedServiceIds: string[] | undefined;
-  private sortedToolNames: string[] | undefined;
+  // Kept sorted as keys come and go (a binary search and a splice each), so that no request after a
+  // burst of registrations pays for sorting 100,000 tool names.
+  private readonly sortedServiceIds: string[] = [];
+  private readonly sortedToolNames: string[] = [];
+  private bulkLoading = false;
 
   /** Start-up: every service row, and the tool rows of the active ones. */
   load(services: ServiceRecord[], tools: ToolRecord[]): void {
@@ -72,7 +75,12 @@ export class RegistryDirectory {
       list.push(tool);
       byService.set(tool.service_id, list);
     }
+    this.bulkLoading = true;
     for (const service of services) this.register(service, byService.get(service.service_id) ?? []);
+    this.bulkLoading = false;
+    // One sort instead of a splice per key.
+    for (const id of [...this.services.keys()].sort(compare)) this.sortedServiceIds.push(id);
+    for (const name of [...this.replicas.keys()].sort(compare)) this.sortedToolNames.push(name);
   }
 
   /** A registration: the instance as stored and its complete tool set. */
@@ -87,7 +95,7 @@ export class RegistryDirectory {
       if (!offering) {
         offering = new Set();
         this.replicas.set(tool.name, offering);
-        this.sortedToolNames = undefined;
+        if (!this.bulkLoading) insertSorted(this.sortedToolNames, tool.name);
       }
       offering.add(service.service_id);
     }
@@ -122,7 +130,7 @@ export class RegistryDirectory {
 
   /** Keyset page of services ordered by service_id. */
   listServices(filter: ServiceFilter): Page<ServiceRecord> {
-    return keysetPage(this.serviceIds(), filter, (id) => {
+    return keysetPage(this.sortedServiceIds, filter, (id) => {
       const service = this.services.get(id)!;
       if (filter.name !== undefined && service.service_name !== filter.name) return undefined;
       if (filter.tag !== undefined && !service.tags.includes(filter.tag)) return undefined;
@@ -134,7 +142,7 @@ export class RegistryDirectory {
 
   /** Keyset page of the catalogue: one entry per tool name, statistics summed over replicas. */
   listCatalogue(filter: ToolFilter): Page<CatalogueTool> {
-    return keysetPage(this.toolNames(), filter, (name) => {
+    return keysetPage(this.sortedToolNames, filter, (name) => {
       const rows = this.rowsOf(name);
       return rows.some((row) => this.matches(row, filter)) ? aggregate(rows) : undefined;
     });
@@ -171,7 +179,8 @@ export class RegistryDirectory {
   }
 
   private putService(service: ServiceRecord): void {
-    if (!this.services.has(service.service_id)) this.sortedServiceIds = undefined;
+    if (!this.services.has(service.service_id) && !this.bulkLoading)
+      insertSorted(this.sortedServiceIds, service.service_id);
     this.services.set(service.service_id, service);
   }
 
@@ -184,24 +193,30 @@ export class RegistryDirectory {
       offering?.delete(serviceId);
       if (offering?.size === 0) {
         this.replicas.delete(name);
-        this.sortedToolNames = undefined;
+        this.sortedToolNames.splice(firstAtOrAfter(this.sortedToolNames, name), 1);
       }
     }
-  }
-
-  private serviceIds(): string[] {
-    this.sortedServiceIds ??= [...this.services.keys()].sort(compare);
-    return this.sortedServiceIds;
-  }
-
-  private toolNames(): string[] {
-    this.sortedToolNames ??= [...this.replicas.keys()].sort(compare);
-    return this.sortedToolNames;
   }
 }
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Index of the first key not sorting before `key` (keys sorted ascending). */
+function firstAtOrAfter(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(keys: string[], key: string): void {
+  keys.splice(firstAtOrAfter(keys, key), 0, key);
 }
 
 /**
@@ -215,14 +230,9 @@ function keysetPage<T>(
 ): Page<T> {
   let i = 0;
   if (filter.cursor !== undefined) {
-    // Binary search: the first key sorting after the cursor's.
     const after = decodeCursor(filter.cursor, 1)[0]!;
-    let hi = keys.length;
-    while (i < hi) {
-      const mid = (i + hi) >>> 1;
-      if (keys[mid]! <= after) i = mid + 1;
-      else hi = mid;
-    }
+    i = firstAtOrAfter(keys, after);
+    if (keys[i] === after) i++;
   }
   const items: T[] = [];
   let lastKey: string | undefined;
