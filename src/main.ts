@@ -29,6 +29,7 @@ import { RegistryDirectory } from './registry/registry-directory.js';
 import { createRegistryRepository } from './registry/registry-repository.js';
 import { createRegistryService } from './registry/registry-service.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
+import { startRegistrySync } from './registry/registry-sync.js';
 import { packageVersion } from './shared/package-root.js';
 import { createSsrfGuard } from './shared/ssrf-guard.js';
 
@@ -69,6 +70,24 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const snapshot = new RegistrySnapshot();
     const directory = new RegistryDirectory();
     const repository = createRegistryRepository(database.db);
+    // Several hubs on one PostgreSQL: changes and statistics travel by LISTEN/NOTIFY, and one
+    // leader runs the health and TTL loops. Listening starts before the registry loads, so nothing
+    // changed meanwhile is missed.
+    const sync =
+      target.kind === 'postgres'
+        ? startRegistrySync({
+            connectionString: target.url,
+            schema: config.dbSchema,
+            repository,
+            directory,
+            snapshot,
+            logger: logger.child({ component: 'registry-sync' }),
+          })
+        : undefined;
+    if (sync) {
+      cleanups.push(() => sync.close());
+      await sync.ready;
+    }
     const executions = createExecutionRepository(database.db);
     const upstream = createUpstreamPool({
       logger: logger.child({ component: 'upstream' }),
@@ -81,6 +100,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       repository,
       snapshot,
       directory,
+      announce: sync?.announce,
       logger: logger.child({ component: 'registry' }),
       defaults: {
         healthIntervalSeconds: config.health.defaultIntervalSeconds,
@@ -144,7 +164,11 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       }
     });
     const history = createHistoryWriter({
-      insertBatch: async (records) => directory.updateStats(await executions.insertBatch(records)),
+      insertBatch: async (records) => {
+        const stats = await executions.insertBatch(records);
+        directory.updateStats(stats);
+        sync?.announceStats(stats);
+      },
       logger: logger.child({ component: 'history' }),
       batchSize: config.history.batchSize,
       flushIntervalMs: config.history.flushIntervalMs,
@@ -169,6 +193,8 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       repository,
       snapshot,
       directory,
+      isLeader: sync?.isLeader,
+      announce: sync?.announce,
       logger: logger.child({ component: 'health' }),
       failureThreshold: config.health.failureThreshold,
       timeoutMs: config.health.timeoutMs,
@@ -292,6 +318,10 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       executions,
       upstream,
       metrics,
+      /** Runs the health and TTL loops (always, on the embedded database; see registry-sync.ts). */
+      get leader() {
+        return sync?.isLeader() ?? true;
+      },
       get sessions() {
         return mcpHttp?.size ?? 0;
       },

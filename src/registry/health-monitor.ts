@@ -19,6 +19,10 @@ export interface HealthMonitorOptions {
   concurrency: number;
   /** How often due checks and expired instances are looked for, in ms. */
   tickMs: number;
+  /** With several hubs on one database only the leader runs the loops (registry-sync.ts). */
+  isLeader?: () => boolean;
+  /** Tells the other hubs that an instance's health or activity changed. */
+  announce?: (serviceId: string) => void;
   /** Performs one HTTP check (replaced by the SSRF-guarded fetch in production). */
   fetchHealth?: (url: string, signal: AbortSignal) => Promise<Response>;
 }
@@ -73,6 +77,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
             service_id: serviceId,
             reason: outcome.reason,
           });
+          options.announce?.(serviceId);
         }
         directory.update(updated);
         snapshot.seen(serviceId, updated.last_seen);
@@ -92,6 +97,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   }
 
   async function tickOnce(): Promise<void> {
+    if (options.isLeader && !options.isLeader()) return;
     {
       const now = Date.now();
       for (const instance of snapshot.allInstances()) {
@@ -128,6 +134,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
         logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: service.service_id });
         directory.update(service);
         snapshot.remove(service.service_id);
+        options.announce?.(service.service_id);
       }
       return expired.map((service) => service.service_id);
     } catch (error) {

@@ -78,7 +78,9 @@ export class RegistryDirectory {
     this.bulkLoading = true;
     for (const service of services) this.register(service, byService.get(service.service_id) ?? []);
     this.bulkLoading = false;
-    // One sort instead of a splice per key.
+    // One sort instead of a splice per key (rows another hub announced meanwhile are in the maps too).
+    this.sortedServiceIds.length = 0;
+    this.sortedToolNames.length = 0;
     for (const id of [...this.services.keys()].sort(compare)) this.sortedServiceIds.push(id);
     for (const name of [...this.replicas.keys()].sort(compare)) this.sortedToolNames.push(name);
   }

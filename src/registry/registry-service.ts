@@ -21,6 +21,8 @@ export interface RegistryServiceOptions {
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
+  /** Tells the other hubs on the same database that an instance changed (registry-sync.ts). */
+  announce?: (serviceId: string) => void;
 }
 
 /**
@@ -94,6 +96,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       const result = await db(() => repository.upsertService(write, defaults.maxInstances));
       directory.register(result.service, result.tools);
       snapshot.upsert(result.service, result.tools);
+      options.announce?.(result.service.service_id);
       logger.info('service registered', {
         service_id: body.service_id,
         service_name: body.service_name,
@@ -108,6 +111,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       if (!service) throw notFound(serviceId);
       directory.update(service);
       snapshot.remove(serviceId);
+      options.announce?.(serviceId);
       logger.info('service deregistered', { service_id: serviceId });
       return service;
     },

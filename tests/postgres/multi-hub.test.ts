@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectClient, waitFor } from '../helpers/mcp-client.js';
+import { TEST_DB } from '../helpers/test-database.js';
+import { api, registration, startTestHub } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
+
+// Several hubs share a registry only on PostgreSQL (SPEC §9): scripts/run-tests.mjs runs this file
+// in the PostgreSQL pass only.
+assert.equal(TEST_DB, 'postgres', 'tests/postgres/ runs against PostgreSQL only');
+
+describe('two hubs on one PostgreSQL', () => {
+  it('share registrations, deregistrations, health and statistics, and tell their MCP clients', async (t) => {
+    const first = await startTestHub(t);
+    const second = await startTestHub(t, { dbSchema: first.config.dbSchema });
+    const spoke = await startTestSpoke(t);
+    const session = await connectClient(t, new StreamableHTTPClientTransport(new URL(`${second.url}/mcp`)));
+    const echo = { name: 'echo', input_schema: { type: 'object', properties: { text: { type: 'string' } } } };
+
+    // Registered through the first hub: the second routes to it and its MCP client hears of it.
+    const body = registration('shared-1', 'shared', spoke.port, [echo], { health_check: { interval: 3600 } });
+    assert.equal((await api(first, 'POST', '/api/v1/services/register', body)).status, 200);
+    await waitFor(() => session.listChanged >= 1, 'list_changed on the second hub');
+    const { tools } = await session.client.listTools();
+    assert.deepEqual(
+      tools.map((tool) => tool.name),
+      ['echo'],
+    );
+    const called = await session.client.callTool({ name: 'echo', arguments: { text: 'via the second hub' } });
+    assert.deepEqual(called.structuredContent, { text: 'via the second hub' });
+    assert.equal((await api(second, 'GET', '/api/v1/services/shared-1')).body.is_active, true);
+
+    // Statistics of calls made through the first hub reach the second hub's catalogue.
+    for (let i = 0; i < 3; i++)
+      await api(first, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: `${i}` } });
+    await waitFor(
+      async () => (await api(second, 'GET', '/api/v1/tools/echo')).body.total_executions === 4,
+      'statistics of four calls on the second hub (one its own, three the first hub’s)',
+    );
+
+    // Deregistered through the second hub: the first stops routing to it.
+    await api(second, 'POST', '/api/v1/services/shared-1/deregister');
+    await waitFor(() => first.snapshot.getTool('echo') === undefined, 'echo gone from the first hub');
+    assert.equal((await api(first, 'GET', '/api/v1/tools/echo')).status, 404);
+    assert.equal((await api(first, 'GET', '/api/v1/services/shared-1')).body.is_active, false);
+  });
+
+  it('runs the health loop on one hub only, and hands it over when that hub stops', async (t) => {
+    const health = { tickMs: 50, failureThreshold: 1 };
+    const first = await startTestHub(t, { health });
+    const second = await startTestHub(t, { dbSchema: first.config.dbSchema, health });
+    assert.deepEqual([first.leader, second.leader], [true, false]);
+
+    // An instance nobody answers for: the leader's checks mark it unhealthy, and the follower,
+    // which runs no checks, learns it from the leader.
+    const body = registration('silent-1', 'silent', 1, ['quiet_tool'], { health_check: { interval: 1 } });
+    assert.equal((await api(second, 'POST', '/api/v1/services/register', body)).status, 200);
+    await waitFor(() => second.snapshot.getTool('quiet_tool') !== undefined, 'the follower routes to it');
+    await waitFor(
+      () => first.snapshot.getTool('quiet_tool') === undefined,
+      'the leader marks it unhealthy',
+      10_000,
+    );
+    await waitFor(
+      () => second.snapshot.getTool('quiet_tool') === undefined,
+      'the follower hears of it',
+      10_000,
+    );
+
+    await first.close();
+    await waitFor(() => second.leader, 'the second hub takes the lead', 10_000);
+  });
+});
