@@ -100,8 +100,13 @@ export function startRegistrySync(options: RegistrySyncOptions) {
       next.end().catch(() => {});
     });
     next.on('notification', (message) => onNotice(message.payload));
-    await next.connect();
-    await next.query(`LISTEN "${channel}"`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel}"`);
+    } catch (error) {
+      await next.end().catch(() => {});
+      throw error;
+    }
     client = next;
   }
 
