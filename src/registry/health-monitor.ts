@@ -80,7 +80,6 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
           options.announce?.(serviceId);
         }
         directory.update(updated);
-        snapshot.seen(serviceId, updated.last_seen);
         snapshot.setHealthy(serviceId, updated.is_healthy);
       }
     } catch (error) {
@@ -118,9 +117,9 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
       // The sweep is an UPDATE over every active row (no index can hold "now() past last_seen + ttl"):
       // 2-3 ms on the single embedded connection at 10,000 instances, which every registry lookup
       // queued behind it would pay. Memory knows when each instance was last seen, so the sweep runs
-      // when one is due, and anyway every FULL_SWEEP_MS for rows this hub's snapshot does not hold
+      // when one is due, and anyway every FULL_SWEEP_MS for rows this hub's memory does not hold
       // (another hub's registrations, a clock that disagrees with the database's).
-      if (snapshot.anyExpiredAt(Date.now()) || now - lastFullSweep >= FULL_SWEEP_MS) {
+      if (directory.anyExpiredAt(now) || now - lastFullSweep >= FULL_SWEEP_MS) {
         lastFullSweep = now;
         await expire();
       }

@@ -122,6 +122,17 @@ export class RegistryDirectory {
     }
   }
 
+  /**
+   * True when an active instance has gone unseen (registration, heartbeat, passing check) past its
+   * ttl_seconds as of `nowMs`: the hint that the TTL sweep has work.
+   */
+  anyExpiredAt(nowMs: number): boolean {
+    for (const service of this.services.values()) {
+      if (service.is_active && service.last_seen.getTime() + service.ttl_seconds * 1000 < nowMs) return true;
+    }
+    return false;
+  }
+
   /** An active instance with its tools sorted by name; undefined for unknown or inactive ones. */
   getActive(serviceId: string): { service: ServiceRecord; tools: ToolRecord[] } | undefined {
     const service = this.services.get(serviceId);

@@ -125,7 +125,6 @@ export function createRegistryService(options: RegistryServiceOptions) {
         );
       }
       directory.update(service);
-      snapshot.seen(serviceId, service.last_seen);
       return service;
     },
 
@@ -151,14 +150,10 @@ export function createRegistryService(options: RegistryServiceOptions) {
     async loadSnapshot(): Promise<number> {
       const { services, tools } = await repository.loadAll();
       directory.load(services, tools);
-      const toolsOf = new Map<string, ToolRecord[]>();
-      for (const tool of tools) {
-        const list = toolsOf.get(tool.service_id) ?? [];
-        list.push(tool);
-        toolsOf.set(tool.service_id, list);
-      }
       const active = services.filter((service) => service.is_active);
-      for (const service of active) snapshot.upsert(service, toolsOf.get(service.service_id) ?? []);
+      for (const service of active) {
+        snapshot.upsert(service, directory.getActive(service.service_id)?.tools ?? []);
+      }
       return active.length;
     },
   };

@@ -15,8 +15,6 @@ export interface InstanceView {
   address: string;
   port: number;
   healthIntervalSeconds: number;
-  /** When the hub last saw it (registration, heartbeat, passing check), by the database's clock. */
-  lastSeenMs: number;
 }
 
 /** A tool as the hot path sees it: the MCP definition served verbatim plus what routing needs. */
@@ -70,7 +68,6 @@ export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }>
       address: service.address,
       port: service.port,
       healthIntervalSeconds: service.health_check_interval,
-      lastSeenMs: service.last_seen.getTime(),
     };
     if (previous) Object.assign(previous, view);
     else this.instances.set(id, view);
@@ -113,20 +110,6 @@ export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }>
     if (!instance || instance.healthy === healthy) return;
     instance.healthy = healthy;
     this.settle([serviceId], new Set(this.toolsOfInstance.get(serviceId) ?? []), false);
-  }
-
-  /** A heartbeat or a passing check refreshed last_seen (the TTL sweep's in-memory hint). */
-  seen(serviceId: string, lastSeen: Date): void {
-    const instance = this.instances.get(serviceId);
-    if (instance) instance.lastSeenMs = lastSeen.getTime();
-  }
-
-  /** True when some instance has gone unseen past its ttl_seconds as of `nowMs`. */
-  anyExpiredAt(nowMs: number): boolean {
-    for (const instance of this.instances.values()) {
-      if (instance.lastSeenMs + instance.ttlSeconds * 1000 < nowMs) return true;
-    }
-    return false;
   }
 
   getInstance(serviceId: string): InstanceView | undefined {
