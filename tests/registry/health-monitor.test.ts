@@ -128,6 +128,23 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
     assert.equal(hub.snapshot.getTool('loop_tool'), undefined, 'the loop found the failures on its own');
   });
 
+  it('expires an instance from its own loop once memory says it is due, with no sweep asked for', async (t) => {
+    const hub = await startTestHub(t, hubOptions);
+    const started = Date.now();
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('ttl-2', 'ttl2', 9, ['ttl2_tool'], { ttl_seconds: 5, health_check: { interval: 3600 } }),
+    );
+    assert.ok(hub.snapshot.getTool('ttl2_tool'));
+    // The full sweep runs every 30 s; within 8 s only the in-memory due-check can trigger it.
+    while (hub.snapshot.getTool('ttl2_tool') && Date.now() - started < 8000) await sleep(50);
+    assert.equal(hub.snapshot.getTool('ttl2_tool'), undefined);
+    assert.ok(Date.now() - started >= 5000, 'not before its ttl_seconds');
+    assert.equal((await api(hub, 'GET', '/api/v1/services/ttl-2')).body.is_active, false);
+  });
+
   it('deactivates an instance not seen within its ttl_seconds', async (t) => {
     const hub = await startTestHub(t, hubOptions);
     await api(
