@@ -10,9 +10,12 @@ export async function migrateToLatest(database: HubDatabase): Promise<string[]> 
   if (await allApplied(database, Object.keys(await provider.getMigrations()))) return [];
   const migrator = new Migrator({ db: database.db, provider, migrationTableSchema: database.schema });
   let { error, results } = await migrator.migrateToLatest();
-  if ((error as { code?: string } | undefined)?.code === '3F000' && database.schema !== 'public') {
-    // Seen once on PostgreSQL under parallel test load: the schema created a moment earlier was not
-    // visible to the migrator's connection. Create it again and retry once.
+  // Seen on PostgreSQL under parallel test load (twice in many runs): the schema the migrator had
+  // just created was not visible to the connection that introspected it (SQLSTATE 3F000). Create it
+  // again and retry, a few times with a short pause.
+  for (let attempt = 1; attempt <= 5 && database.schema !== 'public'; attempt++) {
+    if ((error as { code?: string } | undefined)?.code !== '3F000') break;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     await sql.raw(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`).execute(database.db);
     ({ error, results } = await migrator.migrateToLatest());
   }
