@@ -10,8 +10,9 @@ export async function migrateToLatest(database: HubDatabase): Promise<string[]> 
   if (await allApplied(database, Object.keys(await provider.getMigrations()))) return [];
   const migrator = new Migrator({ db: database.db, provider, migrationTableSchema: database.schema });
   let { error, results } = await migrator.migrateToLatest();
-  // Seen on PostgreSQL under parallel test load (twice in many runs): the schema the migrator had
-  // just created was not visible to the connection that introspected it (SQLSTATE 3F000). Create it
+  // Seen on PostgreSQL under parallel test load (twice in many runs): SQLSTATE 3F000 while the
+  // Migrator introspects. Its introspection scans the relations of every schema, so a schema another
+  // process drops at that moment (tests drop theirs when they end) is the likely cause. Create ours
   // again and retry, a few times with a short pause.
   for (let attempt = 1; attempt <= 5 && database.schema !== 'public'; attempt++) {
     if ((error as { code?: string } | undefined)?.code !== '3F000') break;
