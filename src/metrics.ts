@@ -10,7 +10,7 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, o
 
 /** What the metrics read at scrape time, instead of being pushed on every change. */
 export interface MetricsSources {
-  gates: Map<string, InstanceGate>;
+  gates: Iterable<[string, InstanceGate]>;
   sessions: number;
   instances: number;
   tools: number;

@@ -1,4 +1,4 @@
-import type { InstanceView } from '../registry/registry-snapshot.js';
+import type { InstanceView } from '../registry/routing-index.js';
 
 export type BalancerKind = 'weighted_round_robin' | 'least_connections';
 

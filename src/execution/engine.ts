@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { InstanceView, RegistrySnapshot, ToolView } from '../registry/registry-snapshot.js';
+import type { InstanceView, RoutingView, ToolView } from '../registry/routing-index.js';
 import type { ArgumentValidator } from './argument-validator.js';
 import type { Balancer } from './balancer.js';
 import type { CallerRelay } from './call-context.js';
@@ -31,7 +31,7 @@ export interface ExecuteRequest {
 }
 
 export interface EngineOptions {
-  snapshot: RegistrySnapshot;
+  routing: RoutingView;
   upstream: UpstreamPool;
   balancer: Balancer;
   validator: ArgumentValidator;
@@ -51,10 +51,10 @@ interface RunningCall {
 
 /**
  * The execution engine: route → queue → breaker → upstream, with safe retries, per-attempt
- * timeouts, cancellation and one history row per accepted call. Reads only the snapshot.
+ * timeouts, cancellation and one history row per accepted call. Reads only the routing view.
  */
 export function createEngine(options: EngineOptions) {
-  const { snapshot, upstream, balancer, validator, history, logger, gateFor, defaults } = options;
+  const { routing, upstream, balancer, validator, history, logger, gateFor, defaults } = options;
   const running = new Map<string, RunningCall>();
   let closing = false;
 
@@ -127,13 +127,13 @@ export function createEngine(options: EngineOptions) {
     let lastError: { code: string; message: string; status: ExecutionRecord['status'] } | undefined;
     for (let n = 0; n < maxAttempts; n++) {
       if (controller.signal.aborted) break;
-      const candidates = snapshot
+      const candidates = routing
         .healthyInstancesOf(tool.definition.name)
         .filter((i) => gateFor(i.serviceId).acceptsCalls);
       const fresh = candidates.filter((i) => !tried.has(i.serviceId));
       const instance = balancer.pick(fresh.length > 0 ? fresh : candidates);
       if (!instance) {
-        const anyRegistered = snapshot.healthyInstancesOf(tool.definition.name).length > 0;
+        const anyRegistered = routing.healthyInstancesOf(tool.definition.name).length > 0;
         lastError = anyRegistered
           ? {
               code: 'breaker_open',
@@ -228,7 +228,7 @@ export function createEngine(options: EngineOptions) {
     async execute(request: ExecuteRequest): Promise<ExecutionRecord> {
       if (closing)
         throw new HubError('shutting_down', 'the hub is shutting down', undefined, { retryAfterSeconds: 5 });
-      const tool = snapshot.getTool(request.tool);
+      const tool = routing.getTool(request.tool);
       if (!tool) throw new HubError('tool_not_found', `unknown tool: ${request.tool}`);
       if (!history.hasRoom()) {
         throw new HubError(

@@ -10,7 +10,11 @@ export interface InstanceGateOptions {
   concurrency: number;
   /** Calls allowed to wait; one more is refused at once as busy. */
   maxPending: number;
-  /** Calls within the rolling window before the breaker may open; with all of them failing, it opens. */
+  /**
+   * Consecutive failures that open the breaker, whatever succeeded before (the design document's
+   * "5 failures → OPEN"). Also opossum's rate rule: with at least this many calls in the 10 s
+   * rolling window and more than half of them failed, it opens too.
+   */
   failureThreshold: number;
   /** How long the breaker stays open before one probe call is let through, in ms. */
   resetTimeoutMs: number;
@@ -25,6 +29,7 @@ export interface InstanceGateOptions {
 export function createInstanceGate(options: InstanceGateOptions) {
   const queue = new PQueue({ concurrency: options.concurrency });
   let inFlight = 0;
+  let consecutiveFailures = 0;
   const breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
     // Timeouts are the engine's (per tool, with an upstream abort); opossum's would leave the call running.
     timeout: false,
@@ -33,15 +38,15 @@ export function createInstanceGate(options: InstanceGateOptions) {
     volumeThreshold: options.failureThreshold,
     rollingCountTimeout: 10_000,
     rollingCountBuckets: 10,
-    errorFilter: (error: unknown) =>
-      (error instanceof UpstreamError && error.kind === 'caller') ||
-      (error as { name?: string })?.name === 'AbortError' ||
-      error instanceof CallerAbort,
+    errorFilter: isNotTheSpokesFault,
   });
   const state = (): BreakerState => (breaker.halfOpen ? 'half_open' : breaker.opened ? 'open' : 'closed');
   breaker.on('open', () => options.onStateChange?.('open'));
   breaker.on('halfOpen', () => options.onStateChange?.('half_open'));
-  breaker.on('close', () => options.onStateChange?.('closed'));
+  breaker.on('close', () => {
+    consecutiveFailures = 0;
+    options.onStateChange?.('closed');
+  });
 
   return {
     /**
@@ -63,9 +68,17 @@ export function createInstanceGate(options: InstanceGateOptions) {
       return queue.add(async () => {
         inFlight++;
         try {
-          return (await breaker.fire(work)) as T;
+          const result = (await breaker.fire(work)) as T;
+          consecutiveFailures = 0;
+          return result;
         } catch (error) {
           if ((error as { code?: string })?.code === 'EOPENBREAKER') throw breakerOpen();
+          if (!isNotTheSpokesFault(error)) {
+            consecutiveFailures++;
+            // opossum's own rule is a rate over a window: a busy instance that turns bad would keep
+            // failing calls until the failures outweigh the earlier successes.
+            if (consecutiveFailures >= options.failureThreshold && !breaker.opened) breaker.open();
+          }
           throw error;
         } finally {
           inFlight--;
@@ -78,6 +91,14 @@ export function createInstanceGate(options: InstanceGateOptions) {
     /** Calls running on the instance (what `current_load` reports). */
     get inFlight(): number {
       return inFlight;
+    },
+    /** Failures in a row (reset by any success). */
+    get consecutiveFailures(): number {
+      return consecutiveFailures;
+    },
+    /** Resolves when no call is running or waiting. */
+    idle(): Promise<void> {
+      return queue.onIdle();
     },
     /** Calls waiting in the queue. */
     get queued(): number {
@@ -92,6 +113,15 @@ export function createInstanceGate(options: InstanceGateOptions) {
       queue.clear();
     },
   };
+}
+
+/** Caller errors and cancellations never count against the spoke. */
+function isNotTheSpokesFault(error: unknown): boolean {
+  return (
+    (error instanceof UpstreamError && error.kind === 'caller') ||
+    (error as { name?: string })?.name === 'AbortError' ||
+    error instanceof CallerAbort
+  );
 }
 
 /** The caller cancelled or the hub is shutting down: not the spoke's fault. */

@@ -156,3 +156,5 @@ export function createAccessControl(options: { config: HubConfig; logger: Logger
     },
   };
 }
+
+export type AccessControl = ReturnType<typeof createAccessControl>;

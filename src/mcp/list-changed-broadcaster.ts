@@ -1,13 +1,13 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logger.js';
-import type { RegistrySnapshot, SnapshotChange } from '../registry/registry-snapshot.js';
+import type { RegistryChange, RegistryStore } from '../registry/registry-store.js';
 
 /**
  * Tells every live MCP session (both transports) that the tool list changed, debounced so that a
  * burst of registrations sends one notification per session.
  */
 export function createListChangedBroadcaster(options: {
-  snapshot: RegistrySnapshot;
+  store: RegistryStore;
   debounceMs: number;
   logger: Logger;
 }) {
@@ -22,11 +22,11 @@ export function createListChangedBroadcaster(options: {
         .catch((error) => options.logger.debug('list_changed not delivered', { error: String(error) }));
     }
   };
-  const onChange = (change: SnapshotChange) => {
+  const onChange = (change: RegistryChange) => {
     if (!change.catalogueChanged || servers.size === 0) return;
     timer ??= setTimeout(send, options.debounceMs);
   };
-  options.snapshot.on('change', onChange);
+  options.store.on('change', onChange);
 
   return {
     add(server: Server): void {
@@ -39,7 +39,7 @@ export function createListChangedBroadcaster(options: {
       return servers.size;
     },
     close(): void {
-      options.snapshot.off('change', onChange);
+      options.store.off('change', onChange);
       if (timer) clearTimeout(timer);
       servers.clear();
     },

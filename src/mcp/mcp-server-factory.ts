@@ -8,12 +8,12 @@ import {
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Engine } from '../execution/engine.js';
-import type { RegistrySnapshot } from '../registry/registry-snapshot.js';
+import type { RoutingView } from '../registry/routing-index.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
 /** What the handlers read. */
 export interface McpBackend {
-  snapshot: RegistrySnapshot;
+  routing: RoutingView;
   engine: Engine;
 }
 
@@ -32,7 +32,7 @@ export interface McpServerFactoryOptions {
 
 /**
  * Builds one MCP server (one per stdio process, one per streamable-HTTP session). A low-level
- * `Server` with raw tools/list and tools/call handlers over the registry snapshot: registered JSON
+ * `Server` with raw tools/list and tools/call handlers over the registry routing: registered JSON
  * Schemas pass through verbatim (McpServer.registerTool only takes zod and would rewrite them).
  */
 export function createMcpServerFactory(options: McpServerFactoryOptions) {
@@ -51,7 +51,7 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     );
 
     server.setRequestHandler(ListToolsRequestSchema, async (request) => {
-      const all = (await backend).snapshot.visibleTools();
+      const all = (await backend).routing.visibleTools();
       let start = 0;
       const cursor = request.params?.cursor;
       if (cursor !== undefined) {

@@ -1,15 +1,13 @@
 import PQueue from 'p-queue';
 import { isConnectionError } from '../db/pg-errors.js';
 import type { Logger } from '../logger.js';
-import type { RegistryDirectory } from './registry-directory.js';
 import type { RegistryRepository } from './registry-repository.js';
-import type { RegistrySnapshot } from './registry-snapshot.js';
+import type { RegistryStore } from './registry-store.js';
 import { healthUrlOf } from './registry-types.js';
 
 export interface HealthMonitorOptions {
   repository: RegistryRepository;
-  snapshot: RegistrySnapshot;
-  directory: RegistryDirectory;
+  store: RegistryStore;
   logger: Logger;
   /** Consecutive failures that make an instance unhealthy. */
   failureThreshold: number;
@@ -21,8 +19,6 @@ export interface HealthMonitorOptions {
   tickMs: number;
   /** With several hubs on one database only the leader runs the loops (registry-sync.ts). */
   isLeader?: () => boolean;
-  /** Tells the other hubs that an instance's health or activity changed. */
-  announce?: (serviceId: string) => void;
   /** Performs one HTTP check (replaced by the SSRF-guarded fetch in production). */
   fetchHealth?: (url: string, signal: AbortSignal) => Promise<Response>;
 }
@@ -36,7 +32,8 @@ const FULL_SWEEP_MS = 30_000;
  * queue. A passing check counts as "seen" for the TTL. Expired instances are deactivated.
  */
 export function createHealthMonitor(options: HealthMonitorOptions) {
-  const { repository, snapshot, directory, logger } = options;
+  const { repository, store, logger } = options;
+  const routing = store.routing;
   const queue = new PQueue({ concurrency: options.concurrency });
   const nextCheckAt = new Map<string, number>();
   const fetchHealth = options.fetchHealth ?? ((url, signal) => fetch(url, { signal, redirect: 'manual' }));
@@ -45,7 +42,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   let lastFullSweep = 0;
 
   async function checkOne(serviceId: string): Promise<void> {
-    const instance = snapshot.getInstance(serviceId);
+    const instance = routing.getInstance(serviceId);
     if (!instance) return;
     const url = healthUrlOf({
       health_check_url: instance.healthUrl,
@@ -77,10 +74,8 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
             service_id: serviceId,
             reason: outcome.reason,
           });
-          options.announce?.(serviceId);
         }
-        directory.update(updated);
-        snapshot.setHealthy(serviceId, updated.is_healthy);
+        store.apply([{ service: updated }]);
       }
     } catch (error) {
       if (!isConnectionError(error)) throw error;
@@ -99,7 +94,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
     if (options.isLeader && !options.isLeader()) return;
     {
       const now = Date.now();
-      for (const instance of snapshot.allInstances()) {
+      for (const instance of routing.allInstances()) {
         const due = nextCheckAt.get(instance.serviceId);
         if (due === undefined) {
           // First sight: spread the first check over one interval.
@@ -113,13 +108,13 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
           .add(() => checkOne(instance.serviceId))
           .catch((error) => logger.error('health check crashed', { error: String(error) }));
       }
-      for (const id of nextCheckAt.keys()) if (!snapshot.getInstance(id)) nextCheckAt.delete(id);
+      for (const id of nextCheckAt.keys()) if (!routing.getInstance(id)) nextCheckAt.delete(id);
       // The sweep is an UPDATE over every active row (no index can hold "now() past last_seen + ttl"):
       // 2-3 ms on the single embedded connection at 10,000 instances, which every registry lookup
       // queued behind it would pay. Memory knows when each instance was last seen, so the sweep runs
       // when one is due, and anyway every FULL_SWEEP_MS for rows this hub's memory does not hold
       // (another hub's registrations, a clock that disagrees with the database's).
-      if (directory.anyExpiredAt(now) || now - lastFullSweep >= FULL_SWEEP_MS) {
+      if (store.anyExpiredAt(now) || now - lastFullSweep >= FULL_SWEEP_MS) {
         lastFullSweep = now;
         await expire();
       }
@@ -131,10 +126,8 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
       const expired = await repository.expireStale();
       for (const service of expired) {
         logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: service.service_id });
-        directory.update(service);
-        snapshot.remove(service.service_id);
-        options.announce?.(service.service_id);
       }
+      store.apply(expired.map((service) => ({ service })));
       return expired.map((service) => service.service_id);
     } catch (error) {
       if (!isConnectionError(error)) throw error;

@@ -133,6 +133,11 @@ export class RegistryDirectory {
     return false;
   }
 
+  /** A service row, active or not. */
+  getService(serviceId: string): ServiceRecord | undefined {
+    return this.services.get(serviceId);
+  }
+
   /** An active instance with its tools sorted by name; undefined for unknown or inactive ones. */
   getActive(serviceId: string): { service: ServiceRecord; tools: ToolRecord[] } | undefined {
     const service = this.services.get(serviceId);

@@ -2,9 +2,9 @@ import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
-import type { RegistryDirectory, ServiceFilter, ToolFilter } from './registry-directory.js';
+import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
-import type { RegistrySnapshot } from './registry-snapshot.js';
+import type { RegistryStore } from './registry-store.js';
 import { healthUrlOf, mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
 
 /** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
@@ -15,22 +15,19 @@ export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;
 
 export interface RegistryServiceOptions {
   repository: RegistryRepository;
-  snapshot: RegistrySnapshot;
-  directory: RegistryDirectory;
+  store: RegistryStore;
   logger: Logger;
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
-  /** Tells the other hubs on the same database that an instance changed (registry-sync.ts). */
-  announce?: (serviceId: string) => void;
 }
 
 /**
- * The registry's use cases. Each write goes to the database first, then to the routing snapshot and
- * the directory from the rows the database returned; reads come from the directory.
+ * The registry's use cases. Each write goes to the database first, then into the store from the rows
+ * the database returned; reads come from the store's memory.
  */
 export function createRegistryService(options: RegistryServiceOptions) {
-  const { repository, snapshot, directory, logger, defaults } = options;
+  const { repository, store, logger, defaults } = options;
 
   async function db<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -94,9 +91,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
         tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
       };
       const result = await db(() => repository.upsertService(write, defaults.maxInstances));
-      directory.register(result.service, result.tools);
-      snapshot.upsert(result.service, result.tools);
-      options.announce?.(result.service.service_id);
+      store.apply([{ service: result.service, tools: result.tools }]);
       logger.info('service registered', {
         service_id: body.service_id,
         service_name: body.service_name,
@@ -109,52 +104,46 @@ export function createRegistryService(options: RegistryServiceOptions) {
     async deregister(serviceId: string): Promise<ServiceRecord> {
       const service = await db(() => repository.deactivate(serviceId));
       if (!service) throw notFound(serviceId);
-      directory.update(service);
-      snapshot.remove(serviceId);
-      options.announce?.(serviceId);
+      store.apply([{ service }]);
       logger.info('service deregistered', { service_id: serviceId });
       return service;
     },
 
     async heartbeat(serviceId: string): Promise<ServiceRecord> {
       const service = await db(() => repository.heartbeat(serviceId));
-      if (!service || !snapshot.getInstance(serviceId)) {
+      if (!service || !store.routing.getInstance(serviceId)) {
         throw new HubError(
           'service_not_found',
           `service ${serviceId} is not registered (or has expired); register again`,
         );
       }
-      directory.update(service);
+      store.apply([{ service }]);
       return service;
     },
 
     /** An instance with its tools: active ones from memory, inactive ones from the database. */
     async get(serviceId: string) {
-      const active = directory.getActive(serviceId);
+      const active = store.getActive(serviceId);
       if (active) return active;
       const found = await db(() => repository.getService(serviceId));
       if (!found) throw notFound(serviceId);
       return found;
     },
 
-    list: (filter: ServiceFilter) => directory.listServices(filter),
-    listTools: (filter: ToolFilter) => directory.listCatalogue(filter),
+    list: (filter: ServiceFilter) => store.listServices(filter),
+    listTools: (filter: ToolFilter) => store.listCatalogue(filter),
 
     getTool(name: string) {
-      const tool = directory.getTool(name);
+      const tool = store.getCatalogueTool(name);
       if (!tool) throw new HubError('tool_not_found', `tool ${name} is not registered`);
       return tool;
     },
 
     /** Loads the registry from the database (start-up); returns the number of active instances. */
-    async loadSnapshot(): Promise<number> {
+    async load(): Promise<number> {
       const { services, tools } = await repository.loadAll();
-      directory.load(services, tools);
-      const active = services.filter((service) => service.is_active);
-      for (const service of active) {
-        snapshot.upsert(service, directory.getActive(service.service_id)?.tools ?? []);
-      }
-      return active.length;
+      store.load(services, tools);
+      return store.routing.instanceCount;
     },
   };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import type { RegistryDirectory, ToolStatsRow } from './registry-directory.js';
+import type { ToolStatsRow } from './registry-directory.js';
 import type { RegistryRepository } from './registry-repository.js';
-import type { RegistrySnapshot } from './registry-snapshot.js';
+import type { RegistryChange, RegistryStore } from './registry-store.js';
 
 export interface RegistrySyncOptions {
   /** The PostgreSQL every hub of the group shares. */
@@ -11,11 +11,16 @@ export interface RegistrySyncOptions {
   /** Hubs share a registry when they share a schema; channel and lock are per schema. */
   schema: string;
   repository: RegistryRepository;
-  directory: RegistryDirectory;
-  snapshot: RegistrySnapshot;
+  store: RegistryStore;
   logger: Logger;
   /** How often a follower tries to take the lead, and a lost connection is retried, in ms. */
   retryMs?: number;
+  /**
+   * How often the whole registry is re-read and compared with memory, in ms: the bound on how long
+   * a lost notice can leave this hub stale (NOTIFY is not delivered to a connection that was down).
+   * @default 30000
+   */
+  consistencyIntervalMs?: number;
 }
 
 /** What one hub tells the others. */
@@ -29,9 +34,12 @@ const STATS_PER_NOTICE = 30;
 /**
  * Several hubs on one PostgreSQL (SPEC §9). Each hub keeps one dedicated connection that
  *  - LISTENs on the schema's channel: a registration, deregistration, health change or expiry made
- *    by another hub is re-read from the database into this hub's snapshot and directory (the
- *    snapshot's change event then tells this hub's MCP clients that the list changed), and the
- *    statistics another hub's history batches computed are applied as they are;
+ *    by another hub is re-read from the database into this hub's store (whose change event then
+ *    tells this hub's MCP clients that the list changed), and the statistics another hub's history
+ *    batches computed are applied as they are. This hub's own changes are announced the same way:
+ *    it subscribes to the store's local changes;
+ *  - re-reads the whole registry after every reconnect (notices sent while it was away are lost)
+ *    and every `consistencyIntervalMs`, so that no missed notice outlives one pass;
  *  - tries to hold a session-level advisory lock: its holder is the leader, the one hub that runs
  *    the health and TTL loops. The lock dies with the connection, so when the leader stops or
  *    crashes another hub takes it within `retryMs`.
@@ -39,7 +47,7 @@ const STATS_PER_NOTICE = 30;
  * hub shows the `last_seen` it has seen itself, and the leader's TTL sweep reads the database.
  */
 export function startRegistrySync(options: RegistrySyncOptions) {
-  const { repository, directory, snapshot, logger } = options;
+  const { repository, store, logger } = options;
   const hubId = randomUUID();
   const channel = `fin_hub_registry_${options.schema}`;
   const retryMs = options.retryMs ?? 1000;
@@ -54,12 +62,19 @@ export function startRegistrySync(options: RegistrySyncOptions) {
   async function refresh(serviceId: string): Promise<void> {
     const found = await repository.getService(serviceId);
     if (!found) return;
-    if (found.service.is_active) {
-      directory.register(found.service, found.tools);
-      snapshot.upsert(found.service, found.tools);
-    } else {
-      directory.update(found.service);
-      snapshot.remove(serviceId);
+    store.apply([found.service.is_active ? found : { service: found.service }], 'remote');
+  }
+
+  /** Re-reads every row and applies what differs from memory, statistics included. */
+  async function reconcile(reason: string): Promise<void> {
+    const { services, tools } = await repository.loadAll();
+    const change = store.reconcile(services, tools, 'remote');
+    store.applyStats(tools);
+    if (change.changed.length > 0) {
+      logger.info('registry re-read: memory had missed changes', {
+        reason,
+        instances: change.changed.length,
+      });
     }
   }
 
@@ -88,9 +103,10 @@ export function startRegistrySync(options: RegistrySyncOptions) {
       average_duration_ms: average,
       last_executed: last === null ? null : new Date(last),
     }));
-    directory.updateStats(rows);
+    store.applyStats(rows);
   }
 
+  let connectedBefore = false;
   async function connect(): Promise<void> {
     const next = new pg.Client({ connectionString: options.connectionString });
     next.on('error', (error) => {
@@ -108,6 +124,10 @@ export function startRegistrySync(options: RegistrySyncOptions) {
       throw error;
     }
     client = next;
+    // The first connection is made before the hub loads the registry; every later one follows a gap
+    // during which notices were lost.
+    if (connectedBefore) await reconcile('listen connection re-established');
+    connectedBefore = true;
   }
 
   let tending: Promise<void> | undefined;
@@ -149,19 +169,30 @@ export function startRegistrySync(options: RegistrySyncOptions) {
       .catch((error) => logger.warn('registry change not announced', { error: String(error) }));
   }
 
+  const onLocalChange = (change: RegistryChange) => {
+    if (change.origin !== 'local') return;
+    for (const serviceId of change.changed) publish({ hub: hubId, service: serviceId });
+  };
+  store.on('change', onLocalChange);
+
   const ready = tend();
   timer = setInterval(() => void tend(), retryMs);
   timer.unref();
+  const consistency = setInterval(() => {
+    if (!client) return;
+    reconcile('periodic consistency pass').catch((error) =>
+      logger.warn('registry consistency pass failed', { error: String(error) }),
+    );
+  }, options.consistencyIntervalMs ?? 30_000);
+  consistency.unref();
 
   return {
     /** The first connection attempt (and lock try) has finished. */
     ready,
     /** This hub holds the lock: it runs the health and TTL loops. */
     isLeader: () => leader,
-    /** A service changed in the database: the other hubs re-read it. */
-    announce(serviceId: string): void {
-      publish({ hub: hubId, service: serviceId });
-    },
+    /** Re-reads the whole registry now (tests, and after an operator repaired the database). */
+    reconcile: () => reconcile('requested'),
     /** Statistics after one of this hub's history batches. */
     announceStats(rows: ToolStatsRow[]): void {
       for (let i = 0; i < rows.length; i += STATS_PER_NOTICE) {
@@ -182,6 +213,8 @@ export function startRegistrySync(options: RegistrySyncOptions) {
     },
     async close(): Promise<void> {
       closed = true;
+      store.off('change', onLocalChange);
+      clearInterval(consistency);
       if (timer) clearInterval(timer);
       timer = undefined;
       await ready.catch(() => {});

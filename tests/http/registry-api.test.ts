@@ -40,7 +40,7 @@ describe(`registry API on the ${TEST_DB} database`, () => {
     assert.equal(tool.status, 200);
     assert.deepEqual(tool.body.instances, ['quotes-1']);
     assert.equal(tool.body.total_executions, 0);
-    assert.equal(hub.snapshot.getTool('stock_quote')?.serviceName, 'quotes');
+    assert.equal(hub.routing.getTool('stock_quote')?.serviceName, 'quotes');
   });
 
   it('turns 10 concurrent identical registrations into one row, all 2xx', async (t) => {
@@ -79,7 +79,7 @@ describe(`registry API on the ${TEST_DB} database`, () => {
       ['x'],
     );
     assert.equal((await api(hub, 'GET', '/api/v1/tools/y')).status, 404);
-    assert.equal(hub.snapshot.getTool('y'), undefined);
+    assert.equal(hub.routing.getTool('y'), undefined);
   });
 
   it('answers 409 naming both owners when another service_name offers the same tool, unless it uses a prefix', async (t) => {
@@ -159,7 +159,7 @@ describe(`registry API on the ${TEST_DB} database`, () => {
     const gone = await api(hub, 'POST', '/api/v1/services/beat-1/deregister');
     assert.equal(gone.status, 200);
     assert.equal(gone.body.is_active, false);
-    assert.equal(hub.snapshot.getTool('beat_tool'), undefined);
+    assert.equal(hub.routing.getTool('beat_tool'), undefined);
     assert.equal(
       (await api(hub, 'PUT', '/api/v1/services/beat-1/heartbeat')).status,
       404,
@@ -211,7 +211,7 @@ describe(`registry API on the ${TEST_DB} database`, () => {
       'slow',
       'write',
     ]);
-    const echo = hub.snapshot.getTool('echo');
+    const echo = hub.routing.getTool('echo');
     assert.equal(echo?.serviceName, 'discovered');
     assert.deepEqual(echo?.definition.annotations, { readOnlyHint: true });
     const call = await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: 'found' } });
@@ -226,9 +226,9 @@ describe(`registry API on the ${TEST_DB} database`, () => {
       '/api/v1/services/register',
       registration('persist-1', 'persist', 9108, ['persist_tool']),
     );
-    const reloaded = await hub.registry.loadSnapshot();
+    const reloaded = await hub.registry.load();
     assert.equal(reloaded, 1);
-    assert.equal(hub.snapshot.getTool('persist_tool')?.serviceName, 'persist');
+    assert.equal(hub.routing.getTool('persist_tool')?.serviceName, 'persist');
   });
 
   it('answers lookups from memory exactly as a hub loading the same database answers them', async (t) => {

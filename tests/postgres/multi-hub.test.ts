@@ -41,7 +41,7 @@ describe('two hubs on one PostgreSQL', () => {
 
     // Deregistered through the second hub: the first stops routing to it.
     await api(second, 'POST', '/api/v1/services/shared-1/deregister');
-    await waitFor(() => first.snapshot.getTool('echo') === undefined, 'echo gone from the first hub');
+    await waitFor(() => first.routing.getTool('echo') === undefined, 'echo gone from the first hub');
     assert.equal((await api(first, 'GET', '/api/v1/tools/echo')).status, 404);
     assert.equal((await api(first, 'GET', '/api/v1/services/shared-1')).body.is_active, false);
   });
@@ -56,14 +56,14 @@ describe('two hubs on one PostgreSQL', () => {
     // which runs no checks, learns it from the leader.
     const body = registration('silent-1', 'silent', 1, ['quiet_tool'], { health_check: { interval: 1 } });
     assert.equal((await api(second, 'POST', '/api/v1/services/register', body)).status, 200);
-    await waitFor(() => second.snapshot.getTool('quiet_tool') !== undefined, 'the follower routes to it');
+    await waitFor(() => second.routing.getTool('quiet_tool') !== undefined, 'the follower routes to it');
     await waitFor(
-      () => first.snapshot.getTool('quiet_tool') === undefined,
+      () => first.routing.getTool('quiet_tool') === undefined,
       'the leader marks it unhealthy',
       10_000,
     );
     await waitFor(
-      () => second.snapshot.getTool('quiet_tool') === undefined,
+      () => second.routing.getTool('quiet_tool') === undefined,
       'the follower hears of it',
       10_000,
     );

@@ -65,7 +65,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
     assert.equal(service.is_healthy, false);
     assert.equal(service.consecutive_failures, 3);
     assert.match(service.last_failure_reason, /HTTP 500/);
-    assert.equal(hub.snapshot.getTool('bad_tool'), undefined);
+    assert.equal(hub.routing.getTool('bad_tool'), undefined);
   });
 
   it('counts a hanging health endpoint as a failure (timeout)', async (t) => {
@@ -105,7 +105,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
     const back = await checkTimes(hub, 'flap-1', 1);
     assert.equal(back.is_healthy, true);
     assert.equal(back.consecutive_failures, 0);
-    assert.ok(hub.snapshot.getTool('flap_tool'));
+    assert.ok(hub.routing.getTool('flap_tool'));
     spoke.set('fail');
     assert.equal(
       (await checkTimes(hub, 'flap-1', 1)).is_healthy,
@@ -124,8 +124,8 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       registration('loop-1', 'loop', spoke.port, ['loop_tool'], { health_check: { interval: 1 } }),
     );
     const deadline = Date.now() + 8000;
-    while (Date.now() < deadline && hub.snapshot.getTool('loop_tool')) await sleep(100);
-    assert.equal(hub.snapshot.getTool('loop_tool'), undefined, 'the loop found the failures on its own');
+    while (Date.now() < deadline && hub.routing.getTool('loop_tool')) await sleep(100);
+    assert.equal(hub.routing.getTool('loop_tool'), undefined, 'the loop found the failures on its own');
   });
 
   it('expires an instance from its own loop once memory says it is due, with no sweep asked for', async (t) => {
@@ -137,10 +137,10 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       '/api/v1/services/register',
       registration('ttl-2', 'ttl2', 9, ['ttl2_tool'], { ttl_seconds: 5, health_check: { interval: 3600 } }),
     );
-    assert.ok(hub.snapshot.getTool('ttl2_tool'));
+    assert.ok(hub.routing.getTool('ttl2_tool'));
     // The full sweep runs every 30 s; within 8 s only the in-memory due-check can trigger it.
-    while (hub.snapshot.getTool('ttl2_tool') && Date.now() - started < 8000) await sleep(50);
-    assert.equal(hub.snapshot.getTool('ttl2_tool'), undefined);
+    while (hub.routing.getTool('ttl2_tool') && Date.now() - started < 8000) await sleep(50);
+    assert.equal(hub.routing.getTool('ttl2_tool'), undefined);
     assert.ok(Date.now() - started >= 5000, 'not before its ttl_seconds');
     assert.equal((await api(hub, 'GET', '/api/v1/services/ttl-2')).body.is_active, false);
   });
@@ -162,8 +162,8 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
     // The loop's own tick may get there first; either way the instance goes.
     await hub.health.expireNow();
     const deadline = Date.now() + 3000;
-    while (hub.snapshot.getTool('ttl_tool') && Date.now() < deadline) await sleep(20);
-    assert.equal(hub.snapshot.getTool('ttl_tool'), undefined);
+    while (hub.routing.getTool('ttl_tool') && Date.now() < deadline) await sleep(20);
+    assert.equal(hub.routing.getTool('ttl_tool'), undefined);
     const stored = await api(hub, 'GET', '/api/v1/services/ttl-1');
     assert.equal(stored.body.is_active, false);
     assert.equal((await api(hub, 'PUT', '/api/v1/services/ttl-1/heartbeat')).status, 404);

@@ -32,7 +32,7 @@ describe('spoke kit', () => {
     assert.equal(spoke.registration!.registrations, 0);
     const hub = await startTestHub(t, { port });
     await spoke.registration!.registered;
-    await waitFor(() => Boolean(hub.snapshot.getTool('hello')), 'the tool in the hub');
+    await waitFor(() => Boolean(hub.routing.getTool('hello')), 'the tool in the hub');
   });
 
   it('registers again within one heartbeat after the hub forgot it', async (t) => {
@@ -51,13 +51,13 @@ describe('spoke kit', () => {
       (await api(hub, 'POST', `/api/v1/services/beater-127.0.0.1-${spoke.port}/deregister`)).status,
       200,
     );
-    assert.equal(hub.snapshot.getTool('hello'), undefined);
+    assert.equal(hub.routing.getTool('hello'), undefined);
     await waitFor(
       () => spoke.registration!.registrations === 2,
       're-registration after a 404 heartbeat',
       4000,
     );
-    assert.ok(hub.snapshot.getTool('hello'));
+    assert.ok(hub.routing.getTool('hello'));
   });
 
   it('a reference spoke process deregisters on SIGTERM', async (t) => {
@@ -81,14 +81,14 @@ describe('spoke kit', () => {
     );
     t.after(() => child.kill('SIGKILL'));
     await waitFor(
-      () => Boolean(hub.snapshot.getTool('portfolio_optimize')),
+      () => Boolean(hub.routing.getTool('portfolio_optimize')),
       'the portfolio spoke to register',
       20_000,
     );
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.equal(hub.snapshot.getTool('portfolio_optimize'), undefined, 'deregistered before exiting');
+    assert.equal(hub.routing.getTool('portfolio_optimize'), undefined, 'deregistered before exiting');
     const page = await api(hub, 'GET', '/api/v1/services?name=portfolio&active=false');
     assert.equal(page.body.items.length, 1);
   });

@@ -128,7 +128,7 @@ describe('the three reference spokes behind the hub', () => {
     });
     t.after(() => spoke.close());
     await spoke.registration!.registered;
-    await waitFor(() => Boolean(hub.snapshot.getTool('stock_quote')), 'market tools');
+    await waitFor(() => Boolean(hub.routing.getTool('stock_quote')), 'market tools');
     const { client } = await connectHttp(t, hub.url!);
     const msft = (await client.callTool({ name: 'stock_quote', arguments: { symbol: 'MSFT' } }))
       .structuredContent as { source: { kind: string }; as_of: string };

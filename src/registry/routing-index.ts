@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
 
@@ -36,24 +35,29 @@ interface ToolEntry {
   visible: boolean;
 }
 
-export interface SnapshotChange {
-  /** The set of visible tools or one of their definitions changed (MCP clients must be told). */
-  catalogueChanged: boolean;
-  serviceIds: string[];
+/** What the hot path may read: the MCP front, the engine and the health loop depend on this only. */
+export interface RoutingView {
+  getInstance(serviceId: string): InstanceView | undefined;
+  allInstances(): IterableIterator<InstanceView>;
+  readonly instanceCount: number;
+  getTool(name: string): ToolView | undefined;
+  healthyInstancesOf(name: string): InstanceView[];
+  visibleTools(): ToolView[];
 }
 
 /**
- * The in-memory registry: active instances and their tools. The MCP front and the engine read only
- * this on their hot path. A tool is visible while at least one of its instances is healthy.
+ * The routing index of the registry store: active instances and their tools, as the MCP front and
+ * the engine read them on their hot path. A tool is visible while at least one of its instances is
+ * healthy. Only `RegistryStore` writes it; each write returns whether the visible catalogue changed.
  */
-export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }> {
+export class RoutingIndex implements RoutingView {
   private readonly instances = new Map<string, InstanceView>();
   private readonly toolsOfInstance = new Map<string, string[]>();
   private readonly tools = new Map<string, ToolEntry>();
   private sortedVisible: ToolView[] | undefined;
 
-  /** Adds or replaces an instance and its tools. */
-  upsert(service: ServiceRecord, tools: ToolRecord[]): void {
+  /** Adds or replaces an instance and its tools; true when the visible catalogue changed. */
+  upsert(service: ServiceRecord, tools: ToolRecord[]): boolean {
     const id = service.service_id;
     const previous = this.instances.get(id);
     const view: InstanceView = {
@@ -92,24 +96,24 @@ export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }>
       id,
       tools.map((t) => t.name),
     );
-    this.settle([id], touched, definitionsChanged);
+    return this.settle(touched, definitionsChanged);
   }
 
-  /** Takes an instance out (deregistered or expired). */
-  remove(serviceId: string): void {
-    if (!this.instances.delete(serviceId)) return;
+  /** Takes an instance out (deregistered or expired); true when the visible catalogue changed. */
+  remove(serviceId: string): boolean {
+    if (!this.instances.delete(serviceId)) return false;
     const names = this.toolsOfInstance.get(serviceId) ?? [];
     this.toolsOfInstance.delete(serviceId);
     for (const name of names) this.tools.get(name)?.byInstance.delete(serviceId);
-    this.settle([serviceId], new Set(names), false);
+    return this.settle(new Set(names), false);
   }
 
-  /** Health changed: routing and visibility follow. */
-  setHealthy(serviceId: string, healthy: boolean): void {
+  /** Health changed: routing and visibility follow. Returns whether the visible catalogue changed. */
+  setHealthy(serviceId: string, healthy: boolean): boolean {
     const instance = this.instances.get(serviceId);
-    if (!instance || instance.healthy === healthy) return;
+    if (!instance || instance.healthy === healthy) return false;
     instance.healthy = healthy;
-    this.settle([serviceId], new Set(this.toolsOfInstance.get(serviceId) ?? []), false);
+    return this.settle(new Set(this.toolsOfInstance.get(serviceId) ?? []), false);
   }
 
   getInstance(serviceId: string): InstanceView | undefined {
@@ -155,7 +159,7 @@ export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }>
     return this.sortedVisible;
   }
 
-  private settle(serviceIds: string[], names: Set<string>, definitionsChanged: boolean): void {
+  private settle(names: Set<string>, definitionsChanged: boolean): boolean {
     let catalogueChanged = definitionsChanged;
     for (const name of names) {
       const entry = this.tools.get(name);
@@ -174,7 +178,7 @@ export class RegistrySnapshot extends EventEmitter<{ change: [SnapshotChange] }>
       }
     }
     if (catalogueChanged) this.sortedVisible = undefined;
-    this.emit('change', { catalogueChanged, serviceIds });
+    return catalogueChanged;
   }
 }
 

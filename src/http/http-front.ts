@@ -1,0 +1,115 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HubConfig } from '../config/config-schema.js';
+import type { Engine } from '../execution/engine.js';
+import type { ExecutionRepository } from '../execution/execution-repository.js';
+import type { Logger } from '../logger.js';
+import { createMcpHttp } from '../mcp/http-session-manager.js';
+import type { ListChangedBroadcaster } from '../mcp/list-changed-broadcaster.js';
+import type { createMcpServerFactory } from '../mcp/mcp-server-factory.js';
+import { createRawMcpFront } from '../mcp/raw-mcp-front.js';
+import type { HubMetrics, MetricsSources } from '../metrics.js';
+import type { RegistryService } from '../registry/registry-service.js';
+import type { AccessControl } from './access-control.js';
+import { createApp } from './create-app.js';
+import type { InstanceRuntime } from './routes/service-routes.js';
+
+export interface HttpFrontOptions {
+  config: HubConfig;
+  logger: Logger;
+  version: string;
+  registry: RegistryService;
+  engine: Engine;
+  executions: ExecutionRepository;
+  runtime: InstanceRuntime;
+  access: AccessControl;
+  metrics: HubMetrics;
+  /** Live numbers for /metrics besides the per-call ones. */
+  gauges: () => Omit<MetricsSources, 'sessions'>;
+  createMcpServer: ReturnType<typeof createMcpServerFactory>;
+  broadcaster: ListChangedBroadcaster;
+  pingDatabase: () => Promise<void>;
+  flushHistory: () => Promise<void>;
+  isShuttingDown: () => boolean;
+}
+
+/**
+ * The HTTP listener: the REST API, /mcp sessions, /health, /metrics and /docs on one port. Plain
+ * /mcp POSTs of known sessions are answered before express (src/mcp/raw-mcp-front.ts); everything
+ * else is express's.
+ */
+export async function startHttpFront(options: HttpFrontOptions) {
+  const { config, logger } = options;
+  const httpLogger = logger.child({ component: 'http' });
+  const mcpHttp = createMcpHttp({
+    createServer: options.createMcpServer,
+    engine: options.engine,
+    broadcaster: options.broadcaster,
+    logger: logger.child({ component: 'mcp' }),
+    bodyLimitBytes: config.bodyLimitBytes,
+    sessionIdleMs: config.mcp.sessionIdleMs,
+    maxSessions: config.mcp.maxSessions,
+    allowedHosts: [...config.mcp.allowedHosts, config.host],
+    allowedOrigins: config.mcp.allowedOrigins,
+    auth: options.access.mcpGuards(),
+  });
+  const app = createApp({
+    registry: options.registry,
+    engine: options.engine,
+    executions: options.executions,
+    runtime: options.runtime,
+    guards: options.access.routeGuards,
+    logger: httpLogger,
+    version: options.version,
+    bodyLimitBytes: config.bodyLimitBytes,
+    pingDatabase: options.pingDatabase,
+    isShuttingDown: options.isShuttingDown,
+    flushHistory: options.flushHistory,
+    mcpRouter: mcpHttp.router(),
+    metrics: options.metrics.handler(() => ({ ...options.gauges(), sessions: mcpHttp.size })),
+    requestObserver: options.metrics.requestObserver(httpLogger),
+  });
+  const rawFront = createRawMcpFront({
+    bodyLimitBytes: config.bodyLimitBytes,
+    directFor: (id) => mcpHttp.directFor(id),
+    hostAndOriginProblem: (headers) => mcpHttp.hostAndOriginProblem(headers),
+    admit: (authorization) => options.access.admitMcp(authorization),
+    consumeCall: (identity, ip) => options.access.consumeCall(identity, ip),
+    record: (request) => options.metrics.recordRequest(httpLogger, request),
+  });
+  const server = createServer((req, res) => {
+    if (!rawFront(req, res, app)) app(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    get sessions(): number {
+      return mcpHttp.size;
+    },
+    /** Stops accepting connections; resolves once the listener is closed (after `closeAll`). */
+    stopAccepting(): Promise<void> {
+      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return stopped;
+    },
+    /** Ends every MCP session and cuts the connections left (after calls in flight were answered). */
+    async closeAll(): Promise<void> {
+      const closing = this.stopAccepting();
+      await mcpHttp.close();
+      server.closeAllConnections();
+      await closing;
+    },
+  };
+}
+
+export type HttpFront = Awaited<ReturnType<typeof startHttpFront>>;

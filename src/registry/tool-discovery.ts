@@ -1,0 +1,23 @@
+import type { UpstreamPool } from '../execution/upstream-pool.js';
+import { toolRegistrationSchema } from './registration-schema.js';
+import type { ToolDiscovery } from './registry-service.js';
+
+/**
+ * Discovers a server's tools with `tools/list` for registrations that give an `mcp_url` and no
+ * tools, and checks each one as if it had been registered by hand.
+ */
+export function createToolDiscovery(upstream: Pick<UpstreamPool, 'listTools'>): ToolDiscovery {
+  return async (url) => {
+    const tools = await upstream.listTools(url);
+    return tools.map((t) =>
+      toolRegistrationSchema.parse({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        input_schema: t.inputSchema,
+        output_schema: t.outputSchema,
+        annotations: t.annotations,
+      }),
+    );
+  };
+}
