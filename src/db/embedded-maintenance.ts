@@ -20,14 +20,17 @@ export function startEmbeddedMaintenance(options: {
   let changed = false;
   let running: Promise<void> | undefined;
   let lastVacuum = Date.now();
+  const completed = { analyze: 0, vacuum: 0 };
   const vacuumMs = options.vacuumMs ?? 5 * 60_000;
 
-  const run = (statement: string) => {
+  const run = (statement: string, kind: keyof typeof completed) => {
     running ??= sql
       .raw(statement)
       .execute(db)
       .then(
-        () => undefined,
+        () => {
+          completed[kind]++;
+        },
         (error: unknown) =>
           logger.warn('embedded database maintenance failed', { statement, error: String(error) }),
       )
@@ -44,10 +47,10 @@ export function startEmbeddedMaintenance(options: {
       changed = false;
       // Not tool_executions: it only ever grows by INSERT (nothing to reclaim), and vacuuming a
       // large history would hold the single embedded connection for seconds.
-      void run('VACUUM (ANALYZE) services, tools');
+      void run('VACUUM (ANALYZE) services, tools', 'vacuum');
     } else if (changed) {
       changed = false;
-      void run('ANALYZE services, tools');
+      void run('ANALYZE services, tools', 'analyze');
     }
   }, options.checkMs ?? 2000);
   timer.unref();
@@ -56,6 +59,10 @@ export function startEmbeddedMaintenance(options: {
     /** The registry changed: statistics are refreshed at the next check. */
     noteChange(): void {
       changed = true;
+    },
+    /** Statements that completed (observability, and tests that wait for a run). */
+    get completed(): Readonly<typeof completed> {
+      return completed;
     },
     async close(): Promise<void> {
       clearInterval(timer);

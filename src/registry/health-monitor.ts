@@ -6,7 +6,7 @@ import type { RegistryStore } from './registry-store.js';
 import { healthUrlOf } from './registry-types.js';
 
 export interface HealthMonitorOptions {
-  repository: RegistryRepository;
+  repository: Pick<RegistryRepository, 'recordHealthCheck' | 'expireStale'>;
   store: RegistryStore;
   logger: Logger;
   /** Consecutive failures that make an instance unhealthy. */
@@ -19,6 +19,10 @@ export interface HealthMonitorOptions {
   tickMs: number;
   /** With several hubs on one database only the leader runs the loops (registry-sync.ts). */
   isLeader?: () => boolean;
+  /** The clock that decides which checks are due (tests pass their own). @default Date.now */
+  now?: () => number;
+  /** Picks the jitter of the schedule, in [0, 1) (tests pass their own). @default Math.random */
+  random?: () => number;
   /** Performs one HTTP check (replaced by the SSRF-guarded fetch in production). */
   fetchHealth?: (url: string, signal: AbortSignal) => Promise<Response>;
 }
@@ -40,6 +44,9 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let lastFullSweep = 0;
+  let sweeps = 0;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
 
   async function checkOne(serviceId: string): Promise<void> {
     const instance = routing.getInstance(serviceId);
@@ -93,17 +100,17 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   async function tickOnce(): Promise<void> {
     if (options.isLeader && !options.isLeader()) return;
     {
-      const now = Date.now();
+      const at = now();
       for (const instance of routing.allInstances()) {
         const due = nextCheckAt.get(instance.serviceId);
         if (due === undefined) {
           // First sight: spread the first check over one interval.
-          nextCheckAt.set(instance.serviceId, now + Math.random() * instance.healthIntervalSeconds * 1000);
+          nextCheckAt.set(instance.serviceId, at + random() * instance.healthIntervalSeconds * 1000);
           continue;
         }
-        if (due > now) continue;
-        const jitter = 0.9 + Math.random() * 0.2;
-        nextCheckAt.set(instance.serviceId, now + instance.healthIntervalSeconds * 1000 * jitter);
+        if (due > at) continue;
+        const jitter = 0.9 + random() * 0.2;
+        nextCheckAt.set(instance.serviceId, at + instance.healthIntervalSeconds * 1000 * jitter);
         queue
           .add(() => checkOne(instance.serviceId))
           .catch((error) => logger.error('health check crashed', { error: String(error) }));
@@ -114,14 +121,15 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
       // queued behind it would pay. Memory knows when each instance was last seen, so the sweep runs
       // when one is due, and anyway every FULL_SWEEP_MS for rows this hub's memory does not hold
       // (another hub's registrations, a clock that disagrees with the database's).
-      if (store.anyExpiredAt(now) || now - lastFullSweep >= FULL_SWEEP_MS) {
-        lastFullSweep = now;
+      if (store.anyExpiredAt(at) || at - lastFullSweep >= FULL_SWEEP_MS) {
+        lastFullSweep = at;
         await expire();
       }
     }
   }
 
   async function expire(): Promise<string[]> {
+    sweeps++;
     try {
       const expired = await repository.expireStale();
       for (const service of expired) {
@@ -147,6 +155,12 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
     checkNow: (serviceId: string) => queue.add(() => checkOne(serviceId)),
     /** Runs the TTL sweep now. */
     expireNow: expire,
+    /** Runs one pass of the loop now: due checks queued, the sweep if memory says one is due. */
+    tickNow: tick,
+    /** TTL sweeps run so far (each is one UPDATE over the active rows). */
+    get sweeps(): number {
+      return sweeps;
+    },
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = undefined;

@@ -64,6 +64,7 @@ export function createHubRegistration(options: RegistrationOptions) {
     registeredOnce = resolve;
   });
   let registrations = 0;
+  let failedAttempts = 0;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -91,6 +92,7 @@ export function createHubRegistration(options: RegistrationOptions) {
       } catch (error) {
         logger.debug('hub not reachable yet', { error: (error as Error).message });
       }
+      failedAttempts++;
       const delay = Math.min(30_000, (options.retryBaseMs ?? 500) * 2 ** Math.min(attempt, 6));
       await sleep(delay / 2 + Math.random() * (delay / 2));
     }
@@ -125,6 +127,10 @@ export function createHubRegistration(options: RegistrationOptions) {
     },
     /** Resolves after the first accepted registration. */
     registered,
+    /** Registration attempts the hub refused or did not answer. */
+    get failedAttempts(): number {
+      return failedAttempts;
+    },
     get registrations(): number {
       return registrations;
     },

@@ -5,8 +5,8 @@ import { openDatabase } from '../../src/db/database.js';
 import { startEmbeddedMaintenance } from '../../src/db/embedded-maintenance.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
-import { waitFor } from '../helpers/mcp-client.js';
 import { dropSchema, TEST_DB, testDatabaseTarget, uniqueSchema } from '../helpers/test-database.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe(`embedded database upkeep, run against the ${TEST_DB} database`, () => {
   const schema = uniqueSchema();
@@ -44,7 +44,7 @@ describe(`embedded database upkeep, run against the ${TEST_DB} database`, () => 
       maintenance.noteChange();
       await waitFor(async () => (await reltuples()) === 40, 'ANALYZE after the change');
       // The scheduled VACUUM (ANALYZE) runs too, and nothing failed.
-      await new Promise((r) => setTimeout(r, 600));
+      await waitFor(() => maintenance.completed.vacuum > 0, 'the scheduled VACUUM');
       await maintenance.close();
       assert.deepEqual(warnings, []);
     } finally {

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../helpers/free-port.js';
-import { connectHttp, listAllTools, waitFor } from '../helpers/mcp-client.js';
+import { connectHttp, listAllTools } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -75,7 +76,6 @@ describe('the whole system (what npm start runs)', () => {
     await waitFor(
       async () => !(await listAllTools(session.client)).includes('risk_calculate_var'),
       'risk tools to go',
-      15_000,
     );
     await waitFor(() => session.listChanged > before, 'list_changed announcing the removal');
     await waitFor(

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { freePort } from '../helpers/free-port.js';
-import { connectClient, waitFor } from '../helpers/mcp-client.js';
+import { connectClient } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
 import { api } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -65,7 +66,7 @@ describe('the built fin-hub --stdio', () => {
     for (const line of stderr.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), line);
     const pid = transport.pid!;
     await session.client.close();
-    await waitFor(() => hasExited(pid), 'the process to exit after stdin closed', 8000);
+    await waitFor(() => hasExited(pid), 'the process to exit after stdin closed', 30_000);
   });
 
   it('answers initialize before the database is open, and turns a failed start-up into an error for waiting requests', async (t) => {
@@ -88,7 +89,7 @@ describe('the built fin-hub --stdio', () => {
     assert.equal(session.client.getServerVersion()?.name, 'fin-hub');
     await assert.rejects(session.client.listTools(), /fin-hub could not start/);
     const pid = transport.pid!;
-    await waitFor(() => hasExited(pid), 'the process to exit after its start-up failed', 8000);
+    await waitFor(() => hasExited(pid), 'the process to exit after its start-up failed', 30_000);
     assert.match(stderr, /start-up failed/);
   });
 });

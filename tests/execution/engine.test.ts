@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../helpers/free-port.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 const TOOLS = [
@@ -25,6 +25,7 @@ const TOOLS = [
     annotations: { readOnlyHint: true },
   },
   { name: 'broken', input_schema: { type: 'object' } },
+  { name: 'hold', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } },
 ];
 
 async function register(
@@ -103,16 +104,16 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     const idle = await startTestSpoke(t);
     await register(hub, 'lc-busy', busy.port);
     await register(hub, 'lc-idle', idle.port);
-    // Hold lc-busy with a slow call (round-robin ties put the first slow call on one of them).
-    const held = call(hub, 'slow', { ms: 1500 });
-    const deadline = Date.now() + 3000;
-    while (busy.log.count('slow') + idle.log.count('slow') === 0 && Date.now() < deadline) await sleep(10);
-    const holder = busy.log.count('slow') === 1 ? busy : idle;
+    // Hold one instance with a call that runs until released (ties put it on either of them).
+    const held = call(hub, 'hold', {});
+    await waitFor(() => busy.held + idle.held === 1, 'the held call at a spoke');
+    const holder = busy.held === 1 ? busy : idle;
     const other = holder === busy ? idle : busy;
     for (let i = 0; i < 10; i++) await call(hub, 'echo', { text: 'x' });
     assert.equal(other.log.count('echo'), 10, 'every call went to the idle instance');
     assert.equal(holder.log.count('echo'), 0);
-    await held;
+    holder.release();
+    assert.equal((await held).body.status, 'success');
   });
 
   it('opens the breaker after 5 failures, fails fast, then closes after a successful probe; invalid arguments do not count', async (t) => {
@@ -136,7 +137,8 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     assert.equal(fast.status, 503);
     assert.equal(fast.body.error.code, 'breaker_open');
     assert.equal(spoke.log.count('write'), 5, 'the open breaker kept the call from the spoke');
-    await sleep(500);
+    // After breakerResetMs the breaker lets one probe through.
+    await waitFor(() => hub.gates.get('brk')?.state === 'half_open', 'the breaker to turn half-open');
     spoke.log.failures.delete('write');
     const probe = await call(hub, 'write', { value: 'x' });
     assert.equal(probe.body.status, 'success');
@@ -149,37 +151,41 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     });
     const slowSpoke = await startTestSpoke(t, { name: 'slowsvc' });
     const fastSpoke = await startTestSpoke(t, { name: 'fastsvc' });
-    await register(hub, 'A', slowSpoke.port, {}, 'slowsvc', [TOOLS[3]]);
+    await register(hub, 'A', slowSpoke.port, {}, 'slowsvc', [TOOLS[5]]);
     await register(hub, 'B', fastSpoke.port, {}, 'fastsvc', [TOOLS[0]]);
-    const hanging = Array.from({ length: 4 }, () => call(hub, 'slow', { ms: 2000 }));
-    await sleep(300);
-    const started = performance.now();
-    const refused = await call(hub, 'slow', { ms: 1 });
-    assert.ok(performance.now() - started < 500, 'refused at once');
+    // Two running (the concurrency) and two waiting (the most that may wait): A is full.
+    const hanging = Array.from({ length: 4 }, () => call(hub, 'hold', {}));
+    await waitFor(() => slowSpoke.held === 2 && hub.gates.get('A')?.queued === 2, 'A saturated');
+    const refused = await call(hub, 'hold', {});
     assert.equal(refused.status, 503);
     assert.equal(refused.body.error.code, 'instance_busy');
     assert.ok(refused.headers.get('retry-after'));
+    assert.equal(slowSpoke.log.count('hold'), 2, 'the refused call never reached the spoke');
+    // Service B is untouched by A's full queue: its call is answered while A stays saturated.
     const other = await call(hub, 'echo', { text: 'fast' });
     assert.equal(other.body.status, 'success');
-    assert.ok(
-      other.body.duration_ms < 1000,
-      `service B answered in ${other.body.duration_ms} ms while A was saturated`,
+    assert.equal(slowSpoke.held, 2, 'A was still saturated when B answered');
+    await waitFor(() => {
+      slowSpoke.release();
+      return slowSpoke.log.count('hold') === 4 && slowSpoke.held === 0;
+    }, 'every held call to be released');
+    assert.deepEqual(
+      (await Promise.all(hanging)).map((r) => r.body.status),
+      ['success', 'success', 'success', 'success'],
     );
-    await Promise.all(hanging);
   });
 
   it('times out an attempt, cancels it upstream and records timeout', async (t) => {
     const hub = await startTestHub(t);
     const spoke = await startTestSpoke(t);
     await register(hub, 'to', spoke.port, {}, 'svc', [
-      { ...TOOLS[3], timeout_seconds: 1, retry_attempts: 0 },
+      { ...TOOLS[5], timeout_seconds: 1, retry_attempts: 0 },
     ]);
-    const res = await call(hub, 'slow', { ms: 5000 });
+    // The spoke never answers on its own: only the hub's timeout ends the call.
+    const res = await call(hub, 'hold', {});
     assert.equal(res.body.status, 'timeout');
     assert.equal(res.body.error.code, 'timeout');
-    const deadline = Date.now() + 2000;
-    while (spoke.log.cancelled.length === 0 && Date.now() < deadline) await sleep(20);
-    assert.equal(spoke.log.cancelled.length, 1, 'the spoke received notifications/cancelled');
+    await waitFor(() => spoke.log.cancelled.length === 1, 'the spoke to receive notifications/cancelled');
   });
 
   it('cancels a running execution through the REST API and the spoke sees it', async (t) => {
@@ -188,20 +194,20 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     await register(hub, 'cx', spoke.port);
     let executionId: string | undefined;
     const running = hub.engine.execute({
-      tool: 'slow',
-      arguments: { ms: 5000 },
-      onAccepted: (id) => (executionId = id),
+      tool: 'hold',
+      arguments: {},
+      onAccepted: (id) => {
+        executionId = id;
+      },
     });
-    await sleep(200);
+    await waitFor(() => spoke.held === 1, 'the call running at the spoke');
     const status = await api(hub, 'GET', `/api/v1/executions/${executionId}`);
     assert.equal(status.body.status, 'running');
     const cancel = await api(hub, 'POST', `/api/v1/executions/${executionId}/cancel`);
     assert.equal(cancel.status, 202);
     const record = await running;
     assert.equal(record.status, 'cancelled');
-    const deadline = Date.now() + 2000;
-    while (spoke.log.cancelled.length === 0 && Date.now() < deadline) await sleep(20);
-    assert.equal(spoke.log.cancelled.length, 1);
+    await waitFor(() => spoke.log.cancelled.length === 1, 'the spoke to see the cancellation');
     assert.equal(
       (await api(hub, 'POST', `/api/v1/executions/${executionId}/cancel`)).status,
       409,

@@ -17,7 +17,9 @@ export interface SpokeLog {
 
 /**
  * A real SDK spoke on port 0 with tools for engine tests: echo (read-only), add (idempotent),
- * write (side effects), slow (waits, reports progress, notices cancellation), broken (isError).
+ * write (side effects), slow (waits, reports progress, notices cancellation), hold (runs until the
+ * test calls `release()` or the call is cancelled: a test controls when it ends, not a clock),
+ * broken (isError).
  */
 export async function startTestSpoke(
   t: TestContext,
@@ -29,7 +31,7 @@ export async function startTestSpoke(
     extraTools?: SpokeTool[];
     ttlSeconds?: number;
   } = {},
-): Promise<Spoke & { log: SpokeLog }> {
+): Promise<Spoke & { log: SpokeLog; release: () => void; readonly held: number }> {
   const log: SpokeLog = {
     calls: new Map(),
     cancelled: [],
@@ -38,6 +40,7 @@ export async function startTestSpoke(
     count: (tool) => log.calls.get(tool) ?? 0,
   };
   const seen = (tool: string) => log.calls.set(tool, log.count(tool) + 1);
+  const holds = new Set<() => void>();
   const tools: SpokeTool[] = [
     defineTool({
       name: 'echo',
@@ -95,6 +98,32 @@ export async function startTestSpoke(
       },
     }),
     defineTool({
+      name: 'hold',
+      description: 'Runs until the test releases it (or the call is cancelled)',
+      inputSchema: {},
+      annotations: { readOnlyHint: true },
+      handler: async (_args, extra) => {
+        seen('hold');
+        await new Promise<void>((resolve, reject) => {
+          const done = () => {
+            holds.delete(done);
+            resolve();
+          };
+          holds.add(done);
+          extra.signal.addEventListener(
+            'abort',
+            () => {
+              holds.delete(done);
+              log.cancelled.push(String(extra.requestId));
+              reject(new Error('cancelled'));
+            },
+            { once: true },
+          );
+        });
+        return jsonResult({ held: true });
+      },
+    }),
+    defineTool({
       name: 'broken',
       description: 'Always reports a tool error',
       inputSchema: {},
@@ -130,5 +159,13 @@ export async function startTestSpoke(
     ],
   });
   t.after(() => spoke.close());
-  return Object.assign(spoke, { log });
+  // A getter, not a value: Object.assign would copy the count once.
+  Object.defineProperty(spoke, 'held', { get: () => holds.size, enumerable: true });
+  return Object.assign(spoke as Spoke & { readonly held: number }, {
+    log,
+    /** Ends every `hold` call running now. */
+    release: () => {
+      for (const done of [...holds]) done();
+    },
+  });
 }

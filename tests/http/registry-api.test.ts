@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe(`registry API on the ${TEST_DB} database`, () => {
   it('registers a service, finds it by id, name and tag, and lists its tools', async (t) => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { connectHttp, listAllTools, waitFor } from '../helpers/mcp-client.js';
+import { connectHttp, listAllTools } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 
@@ -29,6 +30,7 @@ async function registerSpokeTools(hub: Hub, id: string, port: number) {
         name: 'slow',
         input_schema: { type: 'object', properties: { ms: { type: 'integer' } }, required: ['ms'] },
       },
+      { name: 'hold', input_schema: { type: 'object' } },
     ],
   });
   assert.equal(res.status, 200);
@@ -131,10 +133,11 @@ describe(`MCP over streamable HTTP on the ${TEST_DB} database`, () => {
     assert.deepEqual(result.structuredContent, { waited: 200 });
     assert.deepEqual(progress, [1, 2, 3, 4]);
     const controller = new AbortController();
-    const cancelled = client.callTool({ name: 'slow', arguments: { ms: 5000 } }, undefined, {
+    // A call that only ends when cancelled.
+    const cancelled = client.callTool({ name: 'hold', arguments: {} }, undefined, {
       signal: controller.signal,
     });
-    await waitFor(() => spoke.log.count('slow') === 2, 'the slow call reached the spoke');
+    await waitFor(() => spoke.held === 1, 'the held call reached the spoke');
     controller.abort('user cancelled');
     await assert.rejects(cancelled);
     await waitFor(() => spoke.log.cancelled.length === 1, 'the spoke saw the cancellation');
@@ -150,7 +153,7 @@ describe(`MCP over streamable HTTP on the ${TEST_DB} database`, () => {
     const sessionId = response.headers.get('mcp-session-id')!;
     await response.body?.cancel();
     assert.equal(hub.sessions, 1);
-    await waitFor(() => hub.sessions === 0, 'the idle sweep', 3000);
+    await waitFor(() => hub.sessions === 0, 'the idle sweep');
     const late = await fetch(`${hub.url}/mcp`, {
       method: 'POST',
       headers: {

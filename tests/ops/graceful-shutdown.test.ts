@@ -7,14 +7,18 @@ import { describe, it, type TestContext } from 'node:test';
 import { openDatabase, resolveDatabaseTarget } from '../../src/db/database.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { freePort } from '../helpers/free-port.js';
-import { waitFor } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
 import { api, registration } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
+/**
+ * Starts the CLI hub, puts 20 `hold` calls in flight, sends SIGTERM, and — when `releaseAfterSigterm`
+ * — lets the calls finish once the hub has begun shutting down. Returns the answers and the history.
+ */
+async function runShutdown(t: TestContext, releaseAfterSigterm: boolean, deadlineMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-shutdown-'));
   cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -34,7 +38,7 @@ async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
       '--db-schema',
       schema,
       '--log-level',
-      'warn',
+      'info',
       '--instance-concurrency',
       '32',
     ],
@@ -56,27 +60,27 @@ async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
     30_000,
   );
   const spoke = await startTestSpoke(t);
-  const slow = {
-    name: 'slow',
-    input_schema: { type: 'object', properties: { ms: { type: 'integer' } } },
-    retry_attempts: 0,
-  };
+  const hold = { name: 'hold', input_schema: { type: 'object' }, retry_attempts: 0 };
   assert.equal(
     (
       await api(
         { url },
         'POST',
         '/api/v1/services/register',
-        registration('slow-1', 'testspoke', spoke.port, [slow]),
+        registration('hold-1', 'testspoke', spoke.port, [hold]),
       )
     ).status,
     200,
   );
   const calls = Array.from({ length: 20 }, () =>
-    api({ url }, 'POST', '/api/v1/tools/slow/execute', { arguments: { ms: callMs } }),
+    api({ url }, 'POST', '/api/v1/tools/hold/execute', { arguments: {} }),
   );
-  await waitFor(() => spoke.log.count('slow') === 20, 'all 20 calls in flight at the spoke');
+  await waitFor(() => spoke.held === 20, 'all 20 calls in flight at the spoke');
   hub.kill('SIGTERM');
+  if (releaseAfterSigterm) {
+    await waitFor(() => stderr.includes('"shutting down"'), 'the hub to begin its shutdown');
+    spoke.release();
+  }
   const answers = await Promise.all(calls);
   assert.equal(await exited, 0, stderr);
   const database = await openDatabase({
@@ -95,7 +99,8 @@ async function runShutdown(t: TestContext, callMs: number, deadlineMs: number) {
 
 describe('graceful shutdown on SIGTERM', () => {
   it('lets 20 calls in flight finish, writes 20 history rows and exits 0', async (t) => {
-    const { answers, rows } = await runShutdown(t, 1500, 10_000);
+    // The deadline is far away: the calls end when the test releases them, after SIGTERM.
+    const { answers, rows } = await runShutdown(t, true, 120_000);
     assert.deepEqual(
       answers.map((a) => a.body.status),
       Array(20).fill('success'),
@@ -104,7 +109,7 @@ describe('graceful shutdown on SIGTERM', () => {
   });
 
   it('answers calls still running at the deadline with an explicit shutting-down error, and records them', async (t) => {
-    const { answers, rows } = await runShutdown(t, 20_000, 500);
+    const { answers, rows } = await runShutdown(t, false, 500);
     for (const answer of answers) {
       assert.equal(answer.status, 200);
       assert.equal(answer.body.error.code, 'shutting_down');

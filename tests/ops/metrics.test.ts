@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('/metrics', () => {
   it('counts calls by tool, service and outcome, with latency histograms and registry gauges', async (t) => {
@@ -52,14 +53,16 @@ describe('/metrics', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The gauge is set by a PerformanceObserver callback, delivered after the collection.
+    await waitFor(async () => (await retained()) > 1024 * 1024, 'a plausible live heap after gc()');
     const afterGc = await retained();
-    assert.ok(afterGc > 1024 * 1024, `a plausible live heap after gc(): ${afterGc}`);
     // 64 MiB kept alive, then collected again: the gauge follows what survives.
     const ballast = Array.from({ length: 64 }, () => new Array<number>(131_072).fill(0.5));
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok((await retained()) > afterGc + 48 * 1024 * 1024, 'the retained ballast is counted');
+    await waitFor(
+      async () => (await retained()) > afterGc + 48 * 1024 * 1024,
+      'the retained ballast counted',
+    );
     assert.equal(ballast.length, 64);
   });
 });

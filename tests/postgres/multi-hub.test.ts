@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { connectClient, waitFor } from '../helpers/mcp-client.js';
+import { connectClient } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // Several hubs share a registry only on PostgreSQL (SPEC §9): scripts/run-tests.mjs runs this file
 // in the PostgreSQL pass only.
@@ -57,18 +58,10 @@ describe('two hubs on one PostgreSQL', () => {
     const body = registration('silent-1', 'silent', 1, ['quiet_tool'], { health_check: { interval: 1 } });
     assert.equal((await api(second, 'POST', '/api/v1/services/register', body)).status, 200);
     await waitFor(() => second.routing.getTool('quiet_tool') !== undefined, 'the follower routes to it');
-    await waitFor(
-      () => first.routing.getTool('quiet_tool') === undefined,
-      'the leader marks it unhealthy',
-      10_000,
-    );
-    await waitFor(
-      () => second.routing.getTool('quiet_tool') === undefined,
-      'the follower hears of it',
-      10_000,
-    );
+    await waitFor(() => first.routing.getTool('quiet_tool') === undefined, 'the leader marks it unhealthy');
+    await waitFor(() => second.routing.getTool('quiet_tool') === undefined, 'the follower hears of it');
 
     await first.close();
-    await waitFor(() => second.leader, 'the second hub takes the lead', 10_000);
+    await waitFor(() => second.leader, 'the second hub takes the lead');
   });
 });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../helpers/free-port.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A real HTTP server whose /health answer the test switches between modes. */
 async function healthServer(t: TestContext, initial: 'ok' | 'fail' | 'hang') {
@@ -123,12 +123,13 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       '/api/v1/services/register',
       registration('loop-1', 'loop', spoke.port, ['loop_tool'], { health_check: { interval: 1 } }),
     );
-    const deadline = Date.now() + 8000;
-    while (Date.now() < deadline && hub.routing.getTool('loop_tool')) await sleep(100);
-    assert.equal(hub.routing.getTool('loop_tool'), undefined, 'the loop found the failures on its own');
+    await waitFor(
+      () => hub.routing.getTool('loop_tool') === undefined,
+      'the loop to find the failures on its own',
+    );
   });
 
-  it('expires an instance from its own loop once memory says it is due, with no sweep asked for', async (t) => {
+  it('expires an instance from its own loop, with no sweep asked for, never before its ttl_seconds', async (t) => {
     const hub = await startTestHub(t, hubOptions);
     const started = Date.now();
     await api(
@@ -138,9 +139,8 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       registration('ttl-2', 'ttl2', 9, ['ttl2_tool'], { ttl_seconds: 5, health_check: { interval: 3600 } }),
     );
     assert.ok(hub.routing.getTool('ttl2_tool'));
-    // The full sweep runs every 30 s; within 8 s only the in-memory due-check can trigger it.
-    while (hub.routing.getTool('ttl2_tool') && Date.now() - started < 8000) await sleep(50);
-    assert.equal(hub.routing.getTool('ttl2_tool'), undefined);
+    // When the sweep runs (memory says due, or the 30 s pass) is tests/registry/health-monitor-schedule.test.ts's.
+    await waitFor(() => hub.routing.getTool('ttl2_tool') === undefined, 'the loop to expire it', 60_000);
     assert.ok(Date.now() - started >= 5000, 'not before its ttl_seconds');
     assert.equal((await api(hub, 'GET', '/api/v1/services/ttl-2')).body.is_active, false);
   });
@@ -161,9 +161,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
     );
     // The loop's own tick may get there first; either way the instance goes.
     await hub.health.expireNow();
-    const deadline = Date.now() + 3000;
-    while (hub.routing.getTool('ttl_tool') && Date.now() < deadline) await sleep(20);
-    assert.equal(hub.routing.getTool('ttl_tool'), undefined);
+    await waitFor(() => hub.routing.getTool('ttl_tool') === undefined, 'the instance to go');
     const stored = await api(hub, 'GET', '/api/v1/services/ttl-1');
     assert.equal(stored.body.is_active, false);
     assert.equal((await api(hub, 'PUT', '/api/v1/services/ttl-1/heartbeat')).status, 404);

@@ -1,57 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RegistryDirectory } from '../../src/registry/registry-directory.js';
-import type { ServiceRecord, ToolRecord } from '../../src/registry/registry-types.js';
-
-function service(id: string, active = true): ServiceRecord {
-  const now = new Date();
-  return {
-    service_id: id,
-    service_name: id.split('-')[0]!,
-    address: '127.0.0.1',
-    port: 1,
-    mcp_url: null,
-    version: null,
-    tags: [],
-    meta: {},
-    tool_prefix: null,
-    health_check_url: null,
-    health_check_interval: 30,
-    is_healthy: true,
-    consecutive_failures: 0,
-    last_health_check: null,
-    last_failure_reason: null,
-    weight: 1,
-    current_load: 0,
-    registered_at: now,
-    updated_at: now,
-    last_seen: now,
-    ttl_seconds: 60,
-    is_active: active,
-  };
-}
-
-function tool(serviceId: string, name: string): ToolRecord {
-  return {
-    service_id: serviceId,
-    name,
-    upstream_name: name,
-    description: null,
-    category: null,
-    version: null,
-    tags: [],
-    input_schema: { type: 'object' },
-    output_schema: null,
-    annotations: null,
-    timeout_seconds: null,
-    retry_attempts: null,
-    total_executions: '0',
-    successful_executions: '0',
-    average_duration_ms: 0,
-    last_executed: null,
-    is_enabled: true,
-  };
-}
+import { serviceRecord as service, toolRecord as tool } from '../helpers/registry-records.js';
 
 /** Every item of a paged list, following next_cursor with the given page size. */
 function pageThrough<T>(list: (cursor?: string) => { items: T[]; next_cursor: string | null }): T[] {
@@ -79,7 +29,7 @@ describe('the in-memory registry directory', () => {
     for (let step = 0; step < 2000; step++) {
       const id = `svc${next(300)}-${next(3)}`;
       if (next(5) === 0 && active.get(id)) {
-        directory.update(service(id, false));
+        directory.update(service(id, { is_active: false }));
         active.set(id, false);
         expectedTools.delete(id);
         continue;

@@ -6,8 +6,8 @@ import { createSilentLogger } from '../../src/logger.js';
 import { startSpoke } from '../../src/spoke/create-spoke.js';
 import { defineTool, jsonResult } from '../../src/spoke/spoke-tool.js';
 import { freePort } from '../helpers/free-port.js';
-import { waitFor } from '../helpers/mcp-client.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const hello = defineTool({
@@ -28,7 +28,8 @@ describe('spoke kit', () => {
       logger: createSilentLogger(),
     });
     t.after(() => spoke.close());
-    await new Promise((r) => setTimeout(r, 700));
+    // The hub is not there yet: the spoke keeps trying.
+    await waitFor(() => spoke.registration!.failedAttempts >= 2, 'two refused registration attempts');
     assert.equal(spoke.registration!.registrations, 0);
     const hub = await startTestHub(t, { port });
     await spoke.registration!.registered;
@@ -52,11 +53,7 @@ describe('spoke kit', () => {
       200,
     );
     assert.equal(hub.routing.getTool('hello'), undefined);
-    await waitFor(
-      () => spoke.registration!.registrations === 2,
-      're-registration after a 404 heartbeat',
-      4000,
-    );
+    await waitFor(() => spoke.registration!.registrations === 2, 're-registration after a 404 heartbeat');
     assert.ok(hub.routing.getTool('hello'));
   });
 

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { createSilentLogger } from '../../src/logger.js';
 import { startSpoke } from '../../src/spoke/create-spoke.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from '../../src/spokes/reference-spokes.js';
-import { connectHttp, listAllTools, waitFor } from '../helpers/mcp-client.js';
+import { connectHttp, listAllTools } from '../helpers/mcp-client.js';
 import { startTestHub } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** One valid call per tool: every tool of the three spokes must answer it successfully through the hub. */
 const SAMPLE_CALLS: Record<string, Record<string, unknown>> = {
