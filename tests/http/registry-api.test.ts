@@ -208,6 +208,7 @@ describe(`registry API on the ${TEST_DB} database`, () => {
       'add',
       'broken',
       'echo',
+      'hold',
       'slow',
       'write',
     ]);

@@ -98,7 +98,11 @@ describe(`MCP over streamable HTTP on the ${TEST_DB} database`, () => {
     await session.client.listTools();
     await registerSpokeTools(hub, 'mcp-3', spoke.port);
     await waitFor(() => session.listChanged >= 1, 'list_changed after registration');
-    assert.deepEqual((await session.client.listTools()).tools.map((x) => x.name).sort(), ['echo', 'slow']);
+    assert.deepEqual((await session.client.listTools()).tools.map((x) => x.name).sort(), [
+      'echo',
+      'hold',
+      'slow',
+    ]);
     await api(hub, 'POST', '/api/v1/services/mcp-3/deregister');
     await waitFor(() => session.listChanged >= 2, 'list_changed after deregistration');
     assert.deepEqual((await session.client.listTools()).tools, []);
