@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { flagHelp } from '../src/config/config-keys.js';
 import type { HubConfig } from '../src/config/config-schema.js';
-import {
-  BOOLEAN_FLAGS,
-  CONFIG_FLAGS,
-  ConfigError,
-  defaultDataDir,
-  loadConfig,
-} from '../src/config/load-config.js';
+import { CONFIG_FLAGS, ConfigError, defaultDataDir, loadConfig } from '../src/config/load-config.js';
 import { resolveDatabaseTarget } from '../src/db/database-target.js';
 import { startEmbeddedWorker } from '../src/db/embedded-database.js';
 import { createLogger } from '../src/logger.js';
@@ -26,18 +21,11 @@ Usage:
   fin-hub spoke <market|risk|portfolio> [--port N] [--hub-url URL]   one reference spoke
   fin-hub migrate [--db ...]       run database migrations and exit
 
-Options:
-  --host <addr>            bind address (default 127.0.0.1)
-  --port <n>               HTTP port (default 8000)
-  --db <url|memory|dir>    postgres:// URL, "memory", or a directory for the embedded database
-                           (default: DATABASE_URL, else ~/.fin-hub/data)
-  --spokes <list>          start reference spokes as child processes, e.g. market,risk,portfolio
-  --log-level <level>      error|warn|info|http|debug (default info)
-  --balancer <kind>        weighted_round_robin|least_connections
-  --config <file>          JSON config file (see README for every key)
-  --no-http                stdio mode without the HTTP API
-  --allow-unauthenticated  run beyond loopback without API keys (not recommended)
-  --version, --help
+Options (each also has an environment variable; docs/configuration.md lists every key):
+${flagHelp()}
+  --config <file>          JSON config file (the keys of docs/configuration.md, nested)
+  --version, -v
+  --help, -h
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -48,12 +36,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = first && !first.startsWith('-') ? first : 'serve';
   const rest = first && !first.startsWith('-') ? argv.slice(1) : argv;
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    help: { type: 'boolean' },
-    version: { type: 'boolean' },
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
   };
-  for (const flag of CONFIG_FLAGS)
-    options[flag] = { type: BOOLEAN_FLAGS.has(flag) || flag === 'no-http' ? 'boolean' : 'string' };
+  for (const flag of CONFIG_FLAGS) options[flag.name] = { type: flag.boolean ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false })
@@ -128,7 +115,7 @@ async function serve(config: HubConfig): Promise<number> {
   let stdioEnded: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
-      if (stopping) {
+      if (stopping !== undefined) {
         logger.warn('second signal: exiting now');
         process.exit(1);
       }

@@ -70,7 +70,3 @@ export class HubError extends Error {
   }
   readonly retryAfterSeconds: number | undefined;
 }
-
-export function isHubError(error: unknown): error is HubError {
-  return error instanceof HubError;
-}

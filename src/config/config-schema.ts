@@ -1,6 +1,31 @@
 import { z } from 'zod';
 
-const booleanish = z.union([
+/**
+ * What the documentation, the CLI and the loader know of one key, declared beside its schema:
+ * `src/config/config-keys.ts` walks the schema, and `--help`, the environment and flag sources and
+ * the configuration tables of README.md and docs/configuration.md are all derived from it.
+ */
+export interface KeyMeta {
+  /** One line for humans: what the value means. */
+  description: string;
+  /** The CLI flag, without dashes. */
+  flag?: string;
+  /** The environment variable. */
+  env?: string;
+  /** Another environment variable read when `env` is unset (e.g. DATABASE_URL). */
+  envFallback?: string;
+  /** A valueless flag that sets a boolean key to false (e.g. --no-http). */
+  negativeFlag?: string;
+  /** How the default reads in docs when the value itself would mislead (a computed path, a byte count). */
+  defaultText?: string;
+}
+
+/** Attaches a key's metadata (zod's registry keeps it on the schema instance). */
+function key<T extends z.ZodType>(schema: T, meta: KeyMeta): T {
+  return schema.meta({ ...meta }) as T;
+}
+
+export const booleanish = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
 ]);
@@ -18,7 +43,7 @@ const commaList = z.union([
 ]);
 
 /** One API key and the scopes it grants. */
-export const apiKeySchema = z.object({
+const apiKeySchema = z.object({
   /** Name used in logs and metrics instead of the secret itself. */
   name: z.string().min(1),
   key: z.string().min(16, 'API keys must be at least 16 characters'),
@@ -31,126 +56,209 @@ export type ApiKey = z.infer<typeof apiKeySchema>;
  * is a valid configuration: a hub on 127.0.0.1:8000 with the embedded database in the home directory.
  */
 export const configSchema = z.object({
-  /** Interface the HTTP server binds to. @default '127.0.0.1' */
-  host: z.string().min(1).default('127.0.0.1'),
-  /** HTTP port; 0 picks a free one. @default 8000 */
-  port: port.default(8000),
-  /**
-   * Database: a `postgres://` URL, `memory` (throw-away embedded database) or a directory for the
-   * embedded database. `DATABASE_URL` fills it when unset. @default '~/.fin-hub/data'
-   */
-  db: z.string().min(1).optional(),
-  /** Schema the tables live in (tests use one schema per test). @default 'public' */
-  dbSchema: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
-    .default('public'),
-  logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
-  /** Serve MCP over stdin/stdout. */
-  stdio: booleanish.default(false),
-  /** Serve the HTTP API (registry, /mcp, /health). In stdio mode it can be turned off. @default true */
-  http: booleanish.default(true),
-  /** Reference spokes to start as child processes (market, risk, portfolio). */
-  spokes: commaList.pipe(z.array(z.enum(['market', 'risk', 'portfolio']))).default([]),
-  /** Largest accepted request body, in bytes. @default 1 MiB */
-  bodyLimitBytes: positiveInt.default(1024 * 1024),
+  host: key(z.string().min(1).default('127.0.0.1'), {
+    flag: 'host',
+    env: 'FIN_HUB_HOST',
+    description: 'bind address; anything but loopback requires API keys (or `--allow-unauthenticated`)',
+  }),
+  port: key(port.default(8000), {
+    flag: 'port',
+    env: 'FIN_HUB_PORT',
+    description: 'HTTP port (`0` = any free port)',
+  }),
+  db: key(z.string().min(1).optional(), {
+    flag: 'db',
+    env: 'FIN_HUB_DB',
+    envFallback: 'DATABASE_URL',
+    defaultText: '~/.fin-hub/data',
+    description:
+      '`postgres://…` URL, `memory` (throw-away embedded), or a directory for the embedded database (`FIN_HUB_HOME` moves the default)',
+  }),
+  dbSchema: key(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+      .default('public'),
+    { flag: 'db-schema', env: 'FIN_HUB_DB_SCHEMA', description: 'schema of the tables' },
+  ),
+  logLevel: key(z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'), {
+    flag: 'log-level',
+    env: 'FIN_HUB_LOG_LEVEL',
+    description: '`error`, `warn`, `info`, `http` (adds one line per request), `debug`',
+  }),
+  stdio: key(booleanish.default(false), { flag: 'stdio', description: 'MCP over stdin/stdout' }),
+  http: key(booleanish.default(true), {
+    env: 'FIN_HUB_HTTP',
+    negativeFlag: 'no-http',
+    description: 'the HTTP listener (registry API, /mcp, /health); `--no-http` turns it off in stdio mode',
+  }),
+  spokes: key(commaList.pipe(z.array(z.enum(['market', 'risk', 'portfolio']))).default([]), {
+    flag: 'spokes',
+    env: 'FIN_HUB_SPOKES',
+    defaultText: 'none',
+    description: 'reference spokes to run as child processes: `market,risk,portfolio`',
+  }),
+  bodyLimitBytes: key(positiveInt.default(1024 * 1024), {
+    flag: 'body-limit',
+    env: 'FIN_HUB_BODY_LIMIT',
+    description: 'largest request body in bytes (REST and /mcp)',
+  }),
   health: z
     .object({
-      /** Default seconds between checks of one instance when its registration names none. */
-      defaultIntervalSeconds: positiveInt.default(30),
-      /** How long one health check may take, in ms. */
-      timeoutMs: positiveInt.default(5000),
-      /** Consecutive failures that make an instance unhealthy. */
-      failureThreshold: positiveInt.default(3),
-      /** Checks running at once, across all instances. */
-      concurrency: positiveInt.default(8),
-      /** How often the loops look for due checks and expired instances, in ms. */
-      tickMs: positiveInt.default(1000),
-      /** Default ttl_seconds of a registration. */
-      defaultTtlSeconds: positiveInt.default(300),
+      defaultIntervalSeconds: key(positiveInt.default(30), {
+        env: 'FIN_HUB_HEALTH_INTERVAL_SECONDS',
+        description: 'health-check interval of registrations that name none',
+      }),
+      timeoutMs: key(positiveInt.default(5000), {
+        env: 'FIN_HUB_HEALTH_TIMEOUT_MS',
+        description: "one health check's deadline",
+      }),
+      failureThreshold: key(positiveInt.default(3), {
+        env: 'FIN_HUB_HEALTH_FAILURE_THRESHOLD',
+        description: 'consecutive failures that make an instance unhealthy',
+      }),
+      concurrency: key(positiveInt.default(8), {
+        description: 'health checks running at once, across all instances',
+      }),
+      tickMs: key(positiveInt.default(1000), {
+        description: 'how often the loops look for due checks and expired instances, in ms',
+      }),
+      defaultTtlSeconds: key(positiveInt.default(300), {
+        env: 'FIN_HUB_DEFAULT_TTL_SECONDS',
+        description: 'TTL of registrations that name none',
+      }),
     })
     .prefault({}),
   engine: z
     .object({
-      balancer: z.enum(['weighted_round_robin', 'least_connections']).default('weighted_round_robin'),
-      /** Calls running at once on one instance. */
-      instanceConcurrency: positiveInt.default(10),
-      /** Calls waiting for one instance before new ones are refused as busy. */
-      instanceMaxPending: nonNegativeInt.default(100),
-      /** Failures (within the rolling window) that open an instance's breaker. */
-      breakerFailureThreshold: positiveInt.default(5),
-      /** How long an open breaker stays open before one probe is let through, in ms. */
-      breakerResetMs: positiveInt.default(60_000),
-      /** Per-attempt timeout when a tool names none, in seconds. */
-      defaultTimeoutSeconds: positiveInt.default(30),
-      /** Retries when a tool names none. */
-      defaultRetryAttempts: nonNegativeInt.default(3),
-      /** First retry backoff in ms; doubles per attempt, with full jitter, capped at 2 s. */
-      retryBaseMs: nonNegativeInt.default(100),
-      /** Timeout for connecting and initialising an upstream MCP session, in ms. */
-      connectTimeoutMs: positiveInt.default(5000),
-      /** Largest answer accepted from a spoke for one call, in bytes (a bigger one fails the call). */
-      maxResultBytes: positiveInt.default(16 * 1024 * 1024),
+      balancer: key(z.enum(['weighted_round_robin', 'least_connections']).default('weighted_round_robin'), {
+        flag: 'balancer',
+        env: 'FIN_HUB_BALANCER',
+        description: 'or `least_connections`; a service overrides it with `meta.balancer`',
+      }),
+      instanceConcurrency: key(positiveInt.default(10), {
+        flag: 'instance-concurrency',
+        env: 'FIN_HUB_INSTANCE_CONCURRENCY',
+        description: 'calls running at once per instance',
+      }),
+      instanceMaxPending: key(nonNegativeInt.default(100), {
+        flag: 'instance-max-pending',
+        env: 'FIN_HUB_INSTANCE_MAX_PENDING',
+        description: 'calls waiting per instance before "busy"',
+      }),
+      breakerFailureThreshold: key(positiveInt.default(5), {
+        env: 'FIN_HUB_BREAKER_FAILURES',
+        description:
+          "consecutive failures that open an instance's breaker (also: this many calls in 10 s, over half failed)",
+      }),
+      breakerResetMs: key(positiveInt.default(60_000), {
+        env: 'FIN_HUB_BREAKER_RESET_MS',
+        description: 'how long a breaker stays open before one probe',
+      }),
+      defaultTimeoutSeconds: key(positiveInt.default(30), {
+        env: 'FIN_HUB_DEFAULT_TIMEOUT_SECONDS',
+        description: 'per-attempt timeout of tools that name none',
+      }),
+      defaultRetryAttempts: key(nonNegativeInt.default(3), {
+        env: 'FIN_HUB_DEFAULT_RETRY_ATTEMPTS',
+        description: 'retries of tools that name none',
+      }),
+      retryBaseMs: key(nonNegativeInt.default(100), {
+        description: 'first retry backoff in ms; doubles per attempt, with full jitter, capped at 2 s',
+      }),
+      connectTimeoutMs: key(positiveInt.default(5000), {
+        description: 'deadline for connecting and initialising an upstream MCP session, in ms',
+      }),
+      maxResultBytes: key(positiveInt.default(16 * 1024 * 1024), {
+        description:
+          'largest answer accepted from a spoke for one call, in bytes (a bigger one fails the call)',
+      }),
     })
     .prefault({}),
   history: z
     .object({
-      batchSize: positiveInt.default(200),
-      /**
-       * Longest a finished call waits before its row is written, in ms. A batch has a fixed cost
-       * (about 3 ms on the embedded database), so fewer, fuller batches cost the hub less.
-       */
-      flushIntervalMs: positiveInt.default(200),
-      /** Rows kept in memory while the database is unreachable. */
-      outboxCapacity: positiveInt.default(100_000),
+      batchSize: key(positiveInt.default(200), { description: 'history rows written per statement' }),
+      // A batch has a fixed cost (about 3 ms on the embedded database): fewer, fuller batches cost less.
+      flushIntervalMs: key(positiveInt.default(200), {
+        description: 'longest a finished call waits for its history row, in ms',
+      }),
+      outboxCapacity: key(positiveInt.default(100_000), {
+        description:
+          'history rows kept in memory while the database is unreachable; past it calls are refused',
+      }),
     })
     .prefault({}),
   mcp: z
     .object({
-      /** Sessions without a request for this long are closed, in ms. */
-      sessionIdleMs: positiveInt.default(30 * 60_000),
-      maxSessions: positiveInt.default(1000),
-      /** Page size of tools/list. */
-      pageSize: positiveInt.default(100),
-      /** Extra Host header names accepted besides the loopback ones and the bind address. */
-      allowedHosts: commaList.default([]),
-      /** Origins accepted from browsers besides loopback ones. */
-      allowedOrigins: commaList.default([]),
-      /** Debounce window for notifications/tools/list_changed, in ms. */
-      listChangedDebounceMs: nonNegativeInt.default(50),
+      sessionIdleMs: key(positiveInt.default(30 * 60_000), {
+        env: 'FIN_HUB_SESSION_IDLE_MS',
+        description: 'idle MCP sessions are closed after this',
+      }),
+      maxSessions: key(positiveInt.default(1000), { description: 'MCP sessions open at once, in all' }),
+      pageSize: key(positiveInt.default(100), { description: 'page size of `tools/list`' }),
+      allowedHosts: key(commaList.default([]), {
+        flag: 'allowed-hosts',
+        env: 'FIN_HUB_ALLOWED_HOSTS',
+        defaultText: '',
+        description: 'extra Host names accepted (loopback names and the bind address always are)',
+      }),
+      allowedOrigins: key(commaList.default([]), {
+        flag: 'allowed-origins',
+        env: 'FIN_HUB_ALLOWED_ORIGINS',
+        defaultText: '',
+        description: 'extra browser Origins accepted (loopback ones always are)',
+      }),
+      listChangedDebounceMs: key(nonNegativeInt.default(50), {
+        description: 'debounce window of `notifications/tools/list_changed`, in ms',
+      }),
     })
     .prefault({}),
   auth: z
     .object({
-      keys: z
-        .union([z.array(apiKeySchema), z.string().transform((s, ctx) => parseKeyList(s, ctx))])
-        .default([]),
-      /** Allow an unauthenticated hub on a non-loopback interface. */
-      allowUnauthenticated: booleanish.default(false),
+      keys: key(
+        z.union([z.array(apiKeySchema), z.string().transform((s, ctx) => parseKeyList(s, ctx))]).default([]),
+        {
+          env: 'FIN_HUB_API_KEYS',
+          defaultText: 'none',
+          description: '`name:key:scope+scope,…` (keys ≥ 16 characters)',
+        },
+      ),
+      allowUnauthenticated: key(booleanish.default(false), {
+        flag: 'allow-unauthenticated',
+        env: 'FIN_HUB_ALLOW_UNAUTHENTICATED',
+        description: 'run beyond loopback without keys (logged loudly)',
+      }),
     })
     .prefault({}),
   rateLimit: z
     .object({
-      /** Registry writes per key (or IP) per minute. */
-      registryWritesPerMinute: positiveInt.default(600),
-      /** Tool calls per key (or IP) per minute. */
-      toolCallsPerMinute: positiveInt.default(60_000),
-      /** Most instances the registry accepts. */
-      maxInstances: positiveInt.default(20_000),
+      registryWritesPerMinute: key(positiveInt.default(600), {
+        env: 'FIN_HUB_RATE_REGISTRY_WRITES',
+        description: 'registry writes per key (or IP) per minute',
+      }),
+      toolCallsPerMinute: key(positiveInt.default(60_000), {
+        env: 'FIN_HUB_RATE_TOOL_CALLS',
+        description: 'tool calls per key (or IP) per minute',
+      }),
+      maxInstances: key(positiveInt.default(20_000), {
+        env: 'FIN_HUB_MAX_INSTANCES',
+        description: 'most active instances the registry accepts',
+      }),
     })
     .prefault({}),
   ssrf: z
     .object({
-      /** Allow instances on loopback addresses. */
-      allowLoopback: booleanish.default(true),
-      /** Allow instances on private networks (10/8, 172.16/12, 192.168/16, fc00::/7). */
-      allowPrivate: booleanish.default(true),
-      /** Allow public addresses. */
-      allowPublic: booleanish.default(true),
+      allowLoopback: key(booleanish.default(true), { description: 'allow instances on loopback addresses' }),
+      allowPrivate: key(booleanish.default(true), {
+        description: 'allow instances on private networks (10/8, 172.16/12, 192.168/16, fc00::/7)',
+      }),
+      allowPublic: key(booleanish.default(true), { description: 'allow instances on public addresses' }),
     })
     .prefault({}),
-  /** How long shutdown waits for calls in flight before aborting them, in ms. */
-  shutdownDeadlineMs: positiveInt.default(10_000),
+  shutdownDeadlineMs: key(positiveInt.default(10_000), {
+    env: 'FIN_HUB_SHUTDOWN_DEADLINE_MS',
+    description: 'how long shutdown waits for calls in flight',
+  }),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;

@@ -2,64 +2,14 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ZodError, z } from 'zod';
+import { CONFIG_KEYS, configFlags } from './config-keys.js';
 import { configSchema, type HubConfig } from './config-schema.js';
 
-/** Where a configuration key can come from: a CLI flag and an environment variable. */
-interface KeySource {
-  path: string[];
-  flag?: string;
-  env?: string;
-}
+/** Flags the CLI accepts besides those of configuration keys. */
+const EXTRA_FLAGS = [{ name: 'config', boolean: false }];
 
-const SOURCES: KeySource[] = [
-  { path: ['host'], flag: 'host', env: 'FIN_HUB_HOST' },
-  { path: ['port'], flag: 'port', env: 'FIN_HUB_PORT' },
-  { path: ['db'], flag: 'db', env: 'FIN_HUB_DB' },
-  { path: ['dbSchema'], flag: 'db-schema', env: 'FIN_HUB_DB_SCHEMA' },
-  { path: ['logLevel'], flag: 'log-level', env: 'FIN_HUB_LOG_LEVEL' },
-  { path: ['stdio'], flag: 'stdio' },
-  { path: ['http'], flag: 'http', env: 'FIN_HUB_HTTP' },
-  { path: ['spokes'], flag: 'spokes', env: 'FIN_HUB_SPOKES' },
-  { path: ['bodyLimitBytes'], flag: 'body-limit', env: 'FIN_HUB_BODY_LIMIT' },
-  { path: ['engine', 'balancer'], flag: 'balancer', env: 'FIN_HUB_BALANCER' },
-  {
-    path: ['engine', 'instanceConcurrency'],
-    flag: 'instance-concurrency',
-    env: 'FIN_HUB_INSTANCE_CONCURRENCY',
-  },
-  {
-    path: ['engine', 'instanceMaxPending'],
-    flag: 'instance-max-pending',
-    env: 'FIN_HUB_INSTANCE_MAX_PENDING',
-  },
-  { path: ['engine', 'breakerFailureThreshold'], env: 'FIN_HUB_BREAKER_FAILURES' },
-  { path: ['engine', 'breakerResetMs'], env: 'FIN_HUB_BREAKER_RESET_MS' },
-  { path: ['engine', 'defaultTimeoutSeconds'], env: 'FIN_HUB_DEFAULT_TIMEOUT_SECONDS' },
-  { path: ['engine', 'defaultRetryAttempts'], env: 'FIN_HUB_DEFAULT_RETRY_ATTEMPTS' },
-  { path: ['health', 'defaultIntervalSeconds'], env: 'FIN_HUB_HEALTH_INTERVAL_SECONDS' },
-  { path: ['health', 'timeoutMs'], env: 'FIN_HUB_HEALTH_TIMEOUT_MS' },
-  { path: ['health', 'failureThreshold'], env: 'FIN_HUB_HEALTH_FAILURE_THRESHOLD' },
-  { path: ['health', 'defaultTtlSeconds'], env: 'FIN_HUB_DEFAULT_TTL_SECONDS' },
-  { path: ['mcp', 'sessionIdleMs'], env: 'FIN_HUB_SESSION_IDLE_MS' },
-  { path: ['mcp', 'allowedHosts'], flag: 'allowed-hosts', env: 'FIN_HUB_ALLOWED_HOSTS' },
-  { path: ['mcp', 'allowedOrigins'], flag: 'allowed-origins', env: 'FIN_HUB_ALLOWED_ORIGINS' },
-  { path: ['auth', 'keys'], env: 'FIN_HUB_API_KEYS' },
-  {
-    path: ['auth', 'allowUnauthenticated'],
-    flag: 'allow-unauthenticated',
-    env: 'FIN_HUB_ALLOW_UNAUTHENTICATED',
-  },
-  { path: ['rateLimit', 'registryWritesPerMinute'], env: 'FIN_HUB_RATE_REGISTRY_WRITES' },
-  { path: ['rateLimit', 'toolCallsPerMinute'], env: 'FIN_HUB_RATE_TOOL_CALLS' },
-  { path: ['rateLimit', 'maxInstances'], env: 'FIN_HUB_MAX_INSTANCES' },
-  { path: ['shutdownDeadlineMs'], env: 'FIN_HUB_SHUTDOWN_DEADLINE_MS' },
-];
-
-/** Flags that take no value. */
-export const BOOLEAN_FLAGS = new Set(['stdio', 'allow-unauthenticated']);
-export const CONFIG_FLAGS = new Set(
-  SOURCES.flatMap((s) => (s.flag ? [s.flag] : [])).concat('config', 'no-http'),
-);
+/** Every configuration flag the CLI accepts, with whether it takes a value (from config-keys.ts). */
+export const CONFIG_FLAGS: readonly { name: string; boolean: boolean }[] = [...configFlags(), ...EXTRA_FLAGS];
 
 /** Thrown when the configuration is invalid; its message names each key, the value and what was expected. */
 export class ConfigError extends Error {
@@ -77,14 +27,16 @@ export function loadConfig(
   const raw: Record<string, unknown> = {};
   const configFile = (flags.config as string | undefined) ?? env.FIN_HUB_CONFIG;
   if (configFile) Object.assign(raw, readConfigFile(configFile));
-  for (const source of SOURCES) {
-    const fromEnv = source.env ? env[source.env] : undefined;
-    if (fromEnv !== undefined && fromEnv !== '') setPath(raw, source.path, fromEnv);
-    const fromFlag = source.flag ? flags[source.flag] : undefined;
-    if (fromFlag !== undefined) setPath(raw, source.path, fromFlag);
+  for (const key of CONFIG_KEYS) {
+    const fromEnv = key.env ? env[key.env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') setPath(raw, key.path, fromEnv);
+    else if (key.envFallback && env[key.envFallback] && getPath(raw, key.path) === undefined) {
+      setPath(raw, key.path, env[key.envFallback]);
+    }
+    const fromFlag = key.flag ? flags[key.flag] : undefined;
+    if (fromFlag !== undefined) setPath(raw, key.path, fromFlag);
+    if (key.negativeFlag && flags[key.negativeFlag] === true) setPath(raw, key.path, false);
   }
-  if (flags['no-http'] === true) raw.http = false;
-  if (raw.db === undefined && env.DATABASE_URL) raw.db = env.DATABASE_URL;
   return parseConfig(raw);
 }
 
@@ -131,6 +83,12 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function getPath(source: Record<string, unknown>, path: string[]): unknown {
+  let node: unknown = source;
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

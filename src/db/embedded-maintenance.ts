@@ -41,7 +41,7 @@ export function startEmbeddedMaintenance(options: {
   };
 
   const timer = setInterval(() => {
-    if (running) return;
+    if (running !== undefined) return;
     if (Date.now() - lastVacuum >= vacuumMs) {
       lastVacuum = Date.now();
       changed = false;

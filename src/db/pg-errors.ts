@@ -12,10 +12,6 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === '23505';
-}
-
 /** The one place pg errors become HubErrors: an outage is a 503 with Retry-After, anything else stays a fault. */
 export function mapDatabaseError(error: unknown): unknown {
   if (isConnectionError(error)) {

@@ -80,7 +80,7 @@ export function createHistoryWriter(options: HistoryWriterOptions) {
     /** Writes everything now; resolves once the outbox is empty or `deadlineMs` passed. */
     async drain(deadlineMs = 10_000): Promise<void> {
       const end = Date.now() + deadlineMs;
-      while (outbox.length > 0 || flushing) {
+      while (outbox.length > 0 || flushing !== undefined) {
         if (timer) {
           clearTimeout(timer);
           timer = undefined;

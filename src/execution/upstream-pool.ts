@@ -19,7 +19,7 @@ import { isConnectFailure, UpstreamError } from './upstream-errors.js';
 import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
 
 /** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
-export type ConnectGuard = (url: string) => Promise<void>;
+type ConnectGuard = (url: string) => Promise<void>;
 
 export interface UpstreamCall {
   endpoint: string;

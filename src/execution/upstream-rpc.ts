@@ -162,8 +162,6 @@ export function createUpstreamRpc(options: { maxResultBytes: number }) {
   };
 }
 
-export type UpstreamRpc = ReturnType<typeof createUpstreamRpc>;
-
 /** The whole body as text, refused past maxBytes (events, not an async iterator: fewer allocations). */
 function readLimited(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { RouteSpec, Scope } from './route-spec.js';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Auth is required when keys are configured, and whenever the hub listens beyond loopback. */
-export function authRequired(config: Pick<HubConfig, 'host' | 'auth'>): boolean {
+function authRequired(config: Pick<HubConfig, 'host' | 'auth'>): boolean {
   return config.auth.keys.length > 0 || !LOOPBACK_HOSTS.has(config.host);
 }
 

@@ -36,7 +36,7 @@ export interface AppOptions {
 }
 
 /** Every REST route spec, for the OpenAPI document. */
-export const allRouteSpecs: RouteSpec[] = [
+const allRouteSpecs: RouteSpec[] = [
   ...Object.values(serviceRouteSpecs),
   ...Object.values(toolRouteSpecs),
   ...Object.values(executionRouteSpecs),

@@ -8,7 +8,7 @@ export function errorBody(code: string, message: string, details?: unknown) {
 }
 
 /** Maps body-parser failures to HubErrors: the one place express's own errors are translated. */
-export function toHubError(error: unknown, bodyLimit: number): HubError | undefined {
+function toHubError(error: unknown, bodyLimit: number): HubError | undefined {
   if (error instanceof HubError) return error;
   const e = error as { type?: string; status?: number; message?: string };
   switch (e?.type) {

@@ -2,10 +2,10 @@ import type { RequestHandler } from 'express';
 import { HubError } from '../errors.js';
 
 /** Deepest JSON nesting a request body may have; deeper bodies are refused before anything recurses over them. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Iterative depth of a parsed JSON value (no recursion, so hostile input cannot overflow the stack). */
-export function jsonDepth(value: unknown, limit: number): number {
+function jsonDepth(value: unknown, limit: number): number {
   let max = 0;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {

@@ -5,6 +5,3 @@ import type { RouteSpec } from './route-spec.js';
 export interface RouteGuards {
   for(spec: RouteSpec): RequestHandler[];
 }
-
-/** No guards: every route open (loopback hub without keys). */
-export const openGuards: RouteGuards = { for: () => [] };

@@ -37,7 +37,7 @@ export interface ValidatedRequest<P, Q, B> {
 }
 
 /** Turns zod issues into the `details` of a 400: one entry per failing field path. */
-export function validationError(error: z.ZodError, where: string): HubError {
+function validationError(error: z.ZodError, where: string): HubError {
   const details = error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,

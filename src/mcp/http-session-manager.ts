@@ -237,5 +237,3 @@ export function createMcpHttp(options: McpHttpOptions) {
     },
   };
 }
-
-export type McpHttp = ReturnType<typeof createMcpHttp>;

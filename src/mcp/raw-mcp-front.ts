@@ -18,7 +18,7 @@ export interface RawMcpFrontOptions {
 }
 
 /** A session's direct path as the raw front sees it (see direct-tool-calls.ts). */
-export interface RawDirect {
+interface RawDirect {
   takes(req: IncomingMessage, body: unknown): boolean;
   handle(
     req: IncomingMessage,
@@ -125,5 +125,3 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
     return true;
   };
 }
-
-export type RawMcpFront = ReturnType<typeof createRawMcpFront>;

@@ -8,7 +8,7 @@ import type { RegistryStore } from './registry-store.js';
 import { healthUrlOf, mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
 
 /** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
-export type UrlGuard = (url: string, field: string) => Promise<void>;
+type UrlGuard = (url: string, field: string) => Promise<void>;
 
 /** Asks a spoke's MCP endpoint for its tools (`tools/list`), for registrations that name none. */
 export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;

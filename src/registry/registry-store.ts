@@ -24,7 +24,7 @@ export interface RegistryEntry {
 export type ChangeOrigin = 'local' | 'remote';
 
 /** An instance that left routing, or an endpoint an instance stopped using. */
-export interface RetiredEndpoint {
+interface RetiredEndpoint {
   serviceId: string;
   endpoint: string;
   /** The instance is still registered (it moved to another endpoint); only the old endpoint retires. */

@@ -225,5 +225,3 @@ export function startRegistrySync(options: RegistrySyncOptions) {
     },
   };
 }
-
-export type RegistrySync = ReturnType<typeof startRegistrySync>;

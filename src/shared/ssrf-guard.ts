@@ -113,5 +113,3 @@ export function createSsrfGuard(
 async function defaultResolve(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
-
-export type SsrfGuard = ReturnType<typeof createSsrfGuard>;

@@ -21,7 +21,7 @@ export interface RegistrationOptions {
 }
 
 /** The registration body the hub expects, with tool schemas converted from zod to JSON Schema. */
-export function registrationBody(options: RegistrationOptions) {
+function registrationBody(options: RegistrationOptions) {
   return {
     service_id: options.serviceId,
     service_name: options.serviceName,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readSpokeEnvironment } from '../config/spoke-environment.js';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../shared/package-root.js';
 import { startSpoke } from '../spoke/create-spoke.js';
@@ -6,7 +7,7 @@ import { createAlphaVantageProvider } from './data/alpha-vantage-provider.js';
 import { createOfflineProvider } from './data/offline-provider.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from './reference-spokes.js';
 
-export const SPOKE_FLAGS = ['port', 'host', 'hub-url', 'registry-token', 'ttl', 'log-level'];
+const SPOKE_FLAGS = ['port', 'host', 'hub-url', 'registry-token', 'ttl', 'log-level'];
 
 /**
  * `fin-hub spoke <market|risk|portfolio>`: one reference spoke, registered with the hub at
@@ -32,7 +33,8 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     process.stderr.write(`fin-hub spoke: ${(error as Error).message}\n`);
     return 2;
   }
-  const port = Number(values.port ?? process.env.FIN_HUB_SPOKE_PORT ?? spec.defaultPort);
+  const env = readSpokeEnvironment();
+  const port = Number(values.port ?? env.port ?? spec.defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(
       `fin-hub spoke: --port: received ${JSON.stringify(values.port)}; expected an integer 0-65535\n`,
@@ -42,9 +44,9 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
   const logger = createLogger({ level: values['log-level'] ?? 'info', component: `spoke:${name}` });
   // Offline data by default; ALPHA_VANTAGE_API_KEY switches equities to live daily prices.
   const offline = createOfflineProvider();
-  const apiKey = process.env.ALPHA_VANTAGE_API_KEY;
+  const apiKey = env.alphaVantageKey;
   const provider = apiKey
-    ? createAlphaVantageProvider({ apiKey, baseUrl: process.env.ALPHA_VANTAGE_URL, fallback: offline })
+    ? createAlphaVantageProvider({ apiKey, baseUrl: env.alphaVantageUrl, fallback: offline })
     : offline;
   if (apiKey) logger.info('live equity prices from Alpha Vantage');
   const spoke = await startSpoke({
@@ -55,8 +57,8 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     tools: spec.tools(provider),
     host: values.host ?? '127.0.0.1',
     port,
-    hubUrl: values['hub-url'] ?? process.env.FIN_HUB_URL ?? 'http://127.0.0.1:8000',
-    registryToken: values['registry-token'] ?? process.env.FIN_HUB_REGISTRY_TOKEN,
+    hubUrl: values['hub-url'] ?? env.hubUrl ?? 'http://127.0.0.1:8000',
+    registryToken: values['registry-token'] ?? env.registryToken,
     ttlSeconds: Number(values.ttl ?? 30),
     tags: [name, 'reference'],
     logger,

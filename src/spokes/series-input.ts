@@ -47,14 +47,6 @@ export type SeriesInput = {
   end_date?: string;
 };
 
-/** The source line of results computed on the caller's own data. */
-export const USER_DATA: DataSource & { kind: 'real' } = {
-  kind: 'real',
-  provider: 'caller-supplied series',
-  frequency: 'daily',
-  as_of: 'n/a',
-};
-
 export interface ResolvedSeries {
   label: string;
   returns: number[];

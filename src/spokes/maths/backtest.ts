@@ -1,4 +1,3 @@
-import { simpleReturns } from './statistics.js';
 
 export type Strategy =
   | { kind: 'buy_and_hold'; weights: number[] }
@@ -100,5 +99,3 @@ export function yearlyReturns(dates: string[], values: number[]): Record<string,
   }
   return out;
 }
-
-export { simpleReturns };

@@ -1,6 +1,6 @@
 import { covariance, mean, stdev } from './statistics.js';
 
-export const TRADING_DAYS = 252;
+const TRADING_DAYS = 252;
 
 export function annualisedVolatility(returns: number[], periodsPerYear = TRADING_DAYS): number {
   return stdev(returns) * Math.sqrt(periodsPerYear);

@@ -9,7 +9,7 @@ const matVec = (m: number[][], v: number[]) => m.map((row) => dot(row, v));
 export const portfolioVariance = (cov: number[][], w: number[]) => dot(w, matVec(cov, w));
 
 /** Euclidean projection onto {Σw = 1, min ≤ w ≤ max} (bisection on the shift λ). */
-export function projectOntoBudget(v: number[], bounds: Bounds): number[] {
+function projectOntoBudget(v: number[], bounds: Bounds): number[] {
   const clamp = (x: number) => Math.min(bounds.max, Math.max(bounds.min, x));
   let lo = Math.min(...v) - bounds.max - 1;
   let hi = Math.max(...v) - bounds.min + 1;
@@ -22,16 +22,11 @@ export function projectOntoBudget(v: number[], bounds: Bounds): number[] {
   return v.map((x) => clamp(x - (lo + hi) / 2));
 }
 
-/** Checks that bounds admit a fully invested portfolio of n assets. */
-export function feasible(n: number, bounds: Bounds): boolean {
-  return bounds.min * n <= 1 + 1e-12 && bounds.max * n >= 1 - 1e-12 && bounds.min <= bounds.max;
-}
-
 /**
  * Minimises w'Σw − λ·μ'w over the bounded budget set by projected gradient descent
  * (convex, so the fixed point is the optimum). λ = 0 gives the minimum-variance portfolio.
  */
-export function meanVarianceWeights(cov: number[][], mu: number[], lambda: number, bounds: Bounds): number[] {
+function meanVarianceWeights(cov: number[][], mu: number[], lambda: number, bounds: Bounds): number[] {
   const n = cov.length;
   const trace = cov.reduce((s, row, i) => s + row[i]!, 0);
   const step = 1 / (2 * trace + 1e-12);

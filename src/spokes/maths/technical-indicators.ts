@@ -61,4 +61,4 @@ export function technicalSnapshot(closes: number[]) {
   };
 }
 
-export { EMA, MACD, RSI, SMA };
+export { EMA, MACD, RSI };

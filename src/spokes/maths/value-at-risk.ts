@@ -8,7 +8,7 @@ export interface RiskEstimate {
 }
 
 /** Overlapping h-day compounded returns (h = 1 returns the input). */
-export function horizonReturns(returns: number[], horizon: number): number[] {
+function horizonReturns(returns: number[], horizon: number): number[] {
   if (horizon <= 1) return returns;
   const out: number[] = [];
   for (let i = 0; i + horizon <= returns.length; i++) {

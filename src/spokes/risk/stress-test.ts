@@ -6,7 +6,7 @@ import { alignedReturns, ToolInputError } from '../series-input.js';
 import { checkWeights } from './analyze-portfolio.js';
 
 /** Real S&P 500 episodes in the bundled data: peak and trough dates. */
-export const HISTORICAL_SCENARIOS: Record<string, { name: string; start: string; end: string }> = {
+const HISTORICAL_SCENARIOS: Record<string, { name: string; start: string; end: string }> = {
   dotcom_2000: { name: 'Dot-com bust', start: '2000-03-24', end: '2002-10-09' },
   gfc_2008: { name: 'Global financial crisis', start: '2007-10-09', end: '2009-03-09' },
   euro_2011: { name: 'US downgrade / euro crisis', start: '2011-04-29', end: '2011-10-03' },
