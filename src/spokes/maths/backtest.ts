@@ -1,4 +1,3 @@
-
 export type Strategy =
   | { kind: 'buy_and_hold'; weights: number[] }
   | { kind: 'periodic_rebalance'; weights: number[]; every: 'monthly' | 'quarterly' | 'yearly' }
