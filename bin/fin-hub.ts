@@ -102,6 +102,17 @@ async function serve(config: HubConfig): Promise<number> {
   let spokes: SpokeSupervisor | undefined;
   let stopping: Promise<void> | undefined;
   const logger = createLogger({ level: config.logLevel });
+  // The last line of defence: an exception no request handler caught is logged and the process
+  // keeps serving every other caller (each request path answers its own errors; this is for a
+  // bug in a callback outside any of them). Node's default would exit and drop unwritten history.
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception (the hub keeps running)', { error: error.stack ?? String(error) });
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection (the hub keeps running)', {
+      error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+    });
+  });
   const stop = (reason: string) => {
     stopping ??= (async () => {
       logger.info('stopping', { reason });

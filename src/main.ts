@@ -135,13 +135,23 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     });
     cleanups.push(() => retirement.close());
     const executions = createExecutionRepository(database.db);
+    const historyLogger = log('history');
     const history = createHistoryWriter({
       insertBatch: async (records) => {
-        const stats = await executions.insertBatch(records);
+        const { stats, setAside } = await executions.insertBatch(records);
         store.applyStats(stats);
         sync?.announceStats(stats);
+        for (const { record, reason } of setAside) {
+          historyLogger.error('history row set aside: the database refused it even without its payload', {
+            execution_id: record.execution_id,
+            tool: record.tool_id,
+            status: record.status,
+            reason,
+          });
+          metrics.historySetAside();
+        }
       },
-      logger: log('history'),
+      logger: historyLogger,
       batchSize: config.history.batchSize,
       flushIntervalMs: config.history.flushIntervalMs,
       capacity: config.history.outboxCapacity,

@@ -104,6 +104,11 @@ export function createHubMetrics() {
     help: 'Execution rows waiting to be written',
     registers: [register],
   });
+  const historySetAside = new Counter({
+    name: 'fin_hub_history_rows_set_aside_total',
+    help: 'Execution rows the database refused even without their payload (logged with their reason)',
+    registers: [register],
+  });
   const httpRequests = new Counter({
     name: 'fin_hub_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -134,6 +139,9 @@ export function createHubMetrics() {
       if (record.duration_ms !== null)
         duration.observe({ tool: record.tool_id, service }, record.duration_ms / 1000);
       if (record.status === 'rejected') rejections.inc({ service, reason: record.error?.code ?? 'unknown' });
+    },
+    historySetAside(): void {
+      historySetAside.inc();
     },
     breakerState(serviceId: string, state: BreakerState): void {
       breaker.set({ service_id: serviceId }, BREAKER_VALUE[state]);

@@ -1,7 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { isConnectionError } from '../db/pg-errors.js';
 import type { Database, ToolExecutionsTable } from '../db/tables.js';
 import type { Page, ToolStatsRow } from '../registry/registry-directory.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
+import { unstorablePlaceholder } from '../shared/json-limits.js';
 import type { ExecutionRecord, ExecutionStatus } from './execution-record.js';
 
 export interface ExecutionFilter {
@@ -12,6 +14,12 @@ export interface ExecutionFilter {
   until?: string;
   limit: number;
   cursor?: string;
+}
+
+/** What one history batch did: the tools' statistics now, and the rows that could not be stored at all. */
+export interface InsertedBatch {
+  stats: ToolStatsRow[];
+  setAside: { record: ExecutionRecord; reason: string }[];
 }
 
 /** Queries of `tool_executions`. */
@@ -59,26 +67,34 @@ export function createExecutionRepository(db: Kysely<Database>) {
      * Inserts a batch of finished executions and adds their statistics to the tools, atomically;
      * returns the statistics of the tools it touched.
      */
-    async insertBatch(records: ExecutionRecord[]): Promise<ToolStatsRow[]> {
-      if (records.length === 0) return [];
+    async insertBatch(records: ExecutionRecord[]): Promise<InsertedBatch> {
+      if (records.length === 0) return { stats: [], setAside: [] };
       try {
-        return await insertRows(records);
+        return { stats: await insertRows(records), setAside: [] };
       } catch (error) {
-        // A value PostgreSQL cannot store (SQLSTATE class 22, e.g. a lone UTF-16 surrogate) would
-        // fail the batch at every retry: rows go one by one, and a failing row keeps everything
-        // but its payloads.
-        if (!isDataException(error)) throw error;
+        // An outage: the writer keeps the batch and retries. Anything else is about the rows
+        // themselves (a value PostgreSQL cannot store: SQLSTATE class 22, a lone surrogate; jsonb
+        // nested past its stack, 54001) and would fail at every retry: rows go one by one, a
+        // failing row keeps everything but its payloads, and a row that fails even so is set aside
+        // with its reason, so that no record can block the history for good.
+        if (isConnectionError(error)) throw error;
         const stats: ToolStatsRow[] = [];
+        const setAside: InsertedBatch['setAside'] = [];
         for (const record of records) {
-          const rowStats = await insertRows([record]).catch(async (rowError: unknown) => {
-            if (!isDataException(rowError)) throw rowError;
-            const { message, detail } = rowError as { message?: string; detail?: string };
-            const unstorable = { 'fin-hub/unstorable': detail ? `${message}: ${detail}` : String(message) };
-            return insertRows([{ ...record, arguments: unstorable, result: undefined }]);
-          });
-          stats.push(...rowStats);
+          try {
+            stats.push(...(await insertRows([record])));
+          } catch (rowError) {
+            if (isConnectionError(rowError)) throw rowError;
+            const unstorable = unstorablePlaceholder(describeDatabaseError(rowError));
+            try {
+              stats.push(...(await insertRows([{ ...record, arguments: unstorable, result: undefined }])));
+            } catch (again) {
+              if (isConnectionError(again)) throw again;
+              setAside.push({ record, reason: describeDatabaseError(again) });
+            }
+          }
         }
-        return stats;
+        return { stats, setAside };
       }
     },
 
@@ -143,19 +159,20 @@ export function createExecutionRepository(db: Kysely<Database>) {
 
 export type ExecutionRepository = ReturnType<typeof createExecutionRepository>;
 
-function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('22');
+function describeDatabaseError(error: unknown): string {
+  const { message, detail, code } = (error ?? {}) as { message?: string; detail?: string; code?: string };
+  return [code && `SQLSTATE ${code}`, message ?? String(error), detail].filter(Boolean).join(': ');
 }
 
 /**
- * The batch as one JSON array of rows named like the table's columns. PostgreSQL's jsonb cannot
- * hold U+0000, which JSON allows inside strings: it becomes U+FFFD, or the whole batch would be
- * refused again at every retry.
+ * The batch as one JSON array of rows named like the table's columns, each row serialised on its
+ * own so that one value JSON cannot hold (a cycle, a BigInt, nesting past the stack) costs that row
+ * its payload, not the batch. PostgreSQL's jsonb cannot hold U+0000, which JSON allows inside
+ * strings: it becomes U+FFFD, or the whole batch would be refused again at every retry.
  */
 function rowsAsJson(records: ExecutionRecord[]): string {
-  const json = JSON.stringify(
-    records.map((record) => ({
+  const rows = records.map((record) => {
+    const row = {
       execution_id: record.execution_id,
       correlation_id: record.correlation_id,
       tool_id: record.tool_id,
@@ -171,8 +188,20 @@ function rowsAsJson(records: ExecutionRecord[]): string {
       duration_ms: record.duration_ms,
       user_agent: record.user_agent,
       ip_address: record.ip_address,
-    })),
-  );
+    };
+    try {
+      return JSON.stringify(row);
+    } catch (error) {
+      const reason = unstorablePlaceholder(`not serialisable: ${(error as Error).message}`);
+      return JSON.stringify({
+        ...row,
+        input_data: reason,
+        output_data: null,
+        error_data: row.error_data && reason,
+      });
+    }
+  });
+  const json = `[${rows.join(',')}]`;
   return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { createParser } from 'eventsource-parser';
 import type { Agent, Dispatcher } from 'undici';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
 import type { CallerRelay } from './call-context.js';
 import { UpstreamError } from './upstream-errors.js';
 
@@ -194,6 +195,12 @@ function parseMessage(text: string): JsonRpcMessage {
     throw new UpstreamError(
       'may_have_run',
       'the spoke answered with something that is not a JSON-RPC message',
+    );
+  // Before anything recursive (serialising it for the caller, storing it in the history) sees it.
+  if (nestsDeeperThan(message, MAX_JSON_DEPTH))
+    throw new UpstreamError(
+      'may_have_run',
+      `the spoke answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
     );
   return message as JsonRpcMessage;
 }

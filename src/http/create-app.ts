@@ -7,7 +7,7 @@ import type { RegistryService } from '../registry/registry-service.js';
 import { correlationId } from './correlation-id.js';
 import { docsRouter } from './docs-page.js';
 import { createErrorMiddleware, notFoundHandler, requireJsonBody } from './error-middleware.js';
-import { limitJsonDepth } from './json-depth-limit.js';
+import { limitJsonBody } from './json-body-limits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RouteGuards } from './route-guards.js';
 import type { RouteSpec } from './route-spec.js';
@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): Express {
   const api = express.Router();
   api.use(requireJsonBody);
   api.use(express.json({ limit: options.bodyLimitBytes, strict: true }));
-  api.use(limitJsonDepth);
+  api.use(limitJsonBody);
   api.use(serviceRoutes(options.registry, options.runtime, options.guards));
   api.use(toolRoutes(options.registry, options.engine, options.guards));
   api.use(executionRoutes(options.executions, options.engine, options.guards, options.flushHistory));

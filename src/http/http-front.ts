@@ -78,7 +78,15 @@ export async function startHttpFront(options: HttpFrontOptions) {
     record: (request) => options.metrics.recordRequest(httpLogger, request),
   });
   const server = createServer((req, res) => {
-    if (!rawFront(req, res, app)) app(req, res);
+    try {
+      if (!rawFront(req, res, app)) app(req, res);
+    } catch (error) {
+      // A fault on the request path answers this request and nothing else (express catches its
+      // own; this is for the raw front and anything synchronous before it).
+      httpLogger.error('request failed outside express', { error: (error as Error).stack ?? String(error) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }));
+    }
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

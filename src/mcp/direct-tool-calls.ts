@@ -176,7 +176,7 @@ export type DirectToolCalls = ReturnType<typeof createDirectToolCalls>;
 function createResponder(res: ServerResponse, sessionId: string) {
   let streaming = false;
   const gone = () => res.writableEnded || res.destroyed;
-  const frame = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  const frame = (message: unknown) => `event: message\ndata: ${serialize(message)}\n\n`;
   return {
     send(message: unknown): void {
       if (gone()) return;
@@ -196,7 +196,7 @@ function createResponder(res: ServerResponse, sessionId: string) {
         res.end(frame(message));
         return;
       }
-      const body = JSON.stringify(message);
+      const body = serialize(message);
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),
@@ -205,6 +205,27 @@ function createResponder(res: ServerResponse, sessionId: string) {
       res.end(body);
     },
   };
+}
+
+/**
+ * One answer as JSON. Should a value slip past the limits on what enters (src/shared/json-limits.ts)
+ * and fail to serialise, the caller gets a JSON-RPC error for the same id instead of an exception
+ * escaping the request (which would take the process down with every other caller).
+ */
+function serialize(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    const id = (message as { id?: unknown } | null)?.id ?? null;
+    return JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: -32603,
+        message: `Internal error: the answer could not be serialised (${(error as Error).message})`,
+      },
+    });
+  }
 }
 
 function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined): void {

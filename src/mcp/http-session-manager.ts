@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js';
 import { createDirectToolCalls, type DirectToolCalls } from './direct-tool-calls.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
+import { messageProblem } from './message-limits.js';
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -101,6 +102,12 @@ export function createMcpHttp(options: McpHttpOptions) {
     if (type === 'encoding.unsupported' || type === 'charset.unsupported')
       return jsonRpcError(res, 415, -32600, String(error.message));
     next(error);
+  };
+
+  const refuseHostileMessages: RequestHandler = (req, res, next) => {
+    const problem = messageProblem(req.body);
+    if (problem !== undefined) return jsonRpcError(res, 400, -32600, problem);
+    next();
   };
 
   function sessionOf(req: Request, res: Response): Session | undefined {
@@ -205,6 +212,7 @@ export function createMcpHttp(options: McpHttpOptions) {
         '/',
         express.json({ limit: options.bodyLimitBytes, type: () => true }),
         bodyErrors,
+        refuseHostileMessages,
         handlePost,
       );
       router.get('/', handleGet);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../http/error-middleware.js';
 import type { FinishedRequest } from '../metrics.js';
+import { messageProblem } from './message-limits.js';
 
 /** What the raw front needs from the rest of the hub; each piece is the same logic express runs. */
 export interface RawMcpFrontOptions {
@@ -86,6 +87,12 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
         const text = JSON.stringify({ jsonrpc: '2.0', id: null, error });
         res.writeHead(status, { 'content-type': 'application/json', 'x-correlation-id': correlationId });
         res.end(text);
+        return;
+      }
+      const problem = messageProblem(body);
+      if (problem !== undefined) {
+        res.writeHead(400, { 'content-type': 'application/json', 'x-correlation-id': correlationId });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: problem } }));
         return;
       }
       if (!direct.takes(req, body)) {

@@ -1,6 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import { createMcpServerFactory, type McpBackend } from './mcp-server-factory.js';
+import { createStdioMessageGuard } from './stdio-message-guard.js';
 
 export interface StdioFrontOptions {
   version: string;
@@ -36,7 +37,9 @@ export function openStdioFront(options: StdioFrontOptions) {
   });
   const server = createServer(() => ({ userAgent: 'stdio' }));
   const stdin = options.stdin ?? process.stdin;
-  const transport = new StdioServerTransport(stdin as never, (options.stdout ?? process.stdout) as never);
+  const stdout = options.stdout ?? process.stdout;
+  const guarded = stdin.pipe(createStdioMessageGuard((line) => stdout.write(line)));
+  const transport = new StdioServerTransport(guarded as never, stdout as never);
   const connected = server.connect(transport);
   let ended = false;
   const end = () => {

@@ -1,6 +1,7 @@
 import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { unstorableStringPath } from '../shared/json-limits.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
@@ -42,6 +43,15 @@ export function createRegistryService(options: RegistryServiceOptions) {
     async register(
       body: ServiceRegistration,
     ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+      // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
+      const unstorable = unstorableStringPath(body);
+      if (unstorable !== undefined) {
+        throw new HubError(
+          'validation_failed',
+          `registration has U+0000 or a lone UTF-16 surrogate at ${unstorable}`,
+          [{ path: unstorable, message: 'U+0000 and unpaired surrogates cannot be stored' }],
+        );
+      }
       const endpoint = mcpEndpointOf({
         mcp_url: body.mcp_url ?? null,
         address: body.address,
@@ -64,6 +74,13 @@ export function createRegistryService(options: RegistryServiceOptions) {
           );
         }
         tools = await options.discoverTools(body.mcp_url);
+        const unstorableTool = unstorableStringPath(tools);
+        if (unstorableTool !== undefined) {
+          throw new HubError(
+            'upstream_error',
+            `the server's tools/list has U+0000 or a lone surrogate at tools.${unstorableTool}`,
+          );
+        }
       }
       const seen = new Set<string>();
       for (const [index, tool] of tools.entries()) {

@@ -1,4 +1,6 @@
+import { HubError } from '../errors.js';
 import type { UpstreamPool } from '../execution/upstream-pool.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
 import { toolRegistrationSchema } from './registration-schema.js';
 import type { ToolDiscovery } from './registry-service.js';
 
@@ -9,6 +11,12 @@ import type { ToolDiscovery } from './registry-service.js';
 export function createToolDiscovery(upstream: Pick<UpstreamPool, 'listTools'>): ToolDiscovery {
   return async (url) => {
     const tools = await upstream.listTools(url);
+    if (nestsDeeperThan(tools, MAX_JSON_DEPTH)) {
+      throw new HubError(
+        'upstream_error',
+        `the server's tools/list answer is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      );
+    }
     return tools.map((t) =>
       toolRegistrationSchema.parse({
         name: t.name,

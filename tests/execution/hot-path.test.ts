@@ -1,10 +1,9 @@
 // The tools/call hot path: the hub's direct answer on the MCP front, the raw JSON-RPC upstream leg
 // against spokes that misbehave, and history rows for values PostgreSQL cannot store as they are.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { openSession as openRawSession } from '../../bench/load.js';
+import { startRawSpoke } from '../helpers/raw-spoke.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
@@ -23,39 +22,6 @@ async function register(hub: Hub, id: string, port: number, tools: unknown[]) {
     tools,
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-}
-
-/** A spoke on raw HTTP that answers initialize properly and tools/call with whatever `answer` writes. */
-async function startRawSpoke(
-  t: TestContext,
-  answer: (res: import('node:http').ServerResponse, id: unknown) => void,
-): Promise<number> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const message = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
-      if (message.id === undefined) return void res.writeHead(202).end();
-      if (message.method === 'initialize') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id: message.id,
-            result: {
-              protocolVersion: message.params.protocolVersion,
-              capabilities: { tools: {} },
-              serverInfo: { name: 'raw', version: '1' },
-            },
-          }),
-        );
-      }
-      answer(res, message.id);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  return (server.address() as AddressInfo).port;
 }
 
 describe(`the tools/call hot path on the ${TEST_DB} database`, () => {
