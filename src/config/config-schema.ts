@@ -98,6 +98,13 @@ export const configSchema = z.object({
     defaultText: 'none',
     description: 'reference spokes to run as child processes: `market,risk,portfolio`',
   }),
+  trustedProxies: key(commaList.default([]), {
+    flag: 'trusted-proxies',
+    env: 'FIN_HUB_TRUSTED_PROXIES',
+    defaultText: 'none',
+    description:
+      'proxies (addresses, CIDRs, or `loopback`) whose `X-Forwarded-For` names the client; from anyone else the header is ignored',
+  }),
   bodyLimitBytes: key(positiveInt.default(1024 * 1024), {
     flag: 'body-limit',
     env: 'FIN_HUB_BODY_LIMIT',
@@ -195,12 +202,17 @@ export const configSchema = z.object({
         description: 'idle MCP sessions are closed after this',
       }),
       maxSessions: key(positiveInt.default(1000), { description: 'MCP sessions open at once, in all' }),
+      maxSessionsPerIdentity: key(positiveInt.default(100), {
+        env: 'FIN_HUB_MAX_SESSIONS_PER_IDENTITY',
+        description: 'MCP sessions open at once per API key (or per client address without keys)',
+      }),
       pageSize: key(positiveInt.default(100), { description: 'page size of `tools/list`' }),
       allowedHosts: key(commaList.default([]), {
         flag: 'allowed-hosts',
         env: 'FIN_HUB_ALLOWED_HOSTS',
         defaultText: '',
-        description: 'extra Host names accepted (loopback names and the bind address always are)',
+        description:
+          'extra Host names accepted on /mcp, the REST API and /docs (loopback names and the bind address always are)',
       }),
       allowedOrigins: key(commaList.default([]), {
         flag: 'allowed-origins',

@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { HubError } from '../errors.js';
 import type { Engine } from '../execution/engine.js';
 import type { ExecutionRepository } from '../execution/execution-repository.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +8,7 @@ import type { RegistryService } from '../registry/registry-service.js';
 import { correlationId } from './correlation-id.js';
 import { docsRouter } from './docs-page.js';
 import { createErrorMiddleware, notFoundHandler, requireJsonBody } from './error-middleware.js';
+import type { HostOriginCheck } from './host-origin-check.js';
 import { limitJsonBody } from './json-body-limits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RouteGuards } from './route-guards.js';
@@ -28,6 +30,14 @@ export interface AppOptions {
   pingDatabase: () => Promise<void>;
   isShuttingDown: () => boolean;
   flushHistory: () => Promise<void>;
+  /** DNS-rebinding protection, applied to every browser-reachable route but /health and /metrics. */
+  hostAndOriginProblem?: HostOriginCheck;
+  /**
+   * Proxies whose X-Forwarded-For is believed (express's "trust proxy" list). Empty: the socket's
+   * address is the client's, whatever the header says (else any local process could pick the
+   * address its rate limit is counted against).
+   */
+  trustedProxies?: string[];
   /** The /mcp router (absent when MCP is served over stdio only). */
   mcpRouter?: express.Router;
   metrics?: RequestHandler;
@@ -46,7 +56,7 @@ const allRouteSpecs: RouteSpec[] = [
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', options.trustedProxies?.length ? options.trustedProxies : false);
   app.use(correlationId);
   if (options.requestObserver) app.use(options.requestObserver);
   if (options.mcpRouter) app.use('/mcp', options.mcpRouter);
@@ -68,6 +78,15 @@ export function createApp(options: AppOptions): Express {
       .json({ status: ready ? 'ok' : 'degraded', live: true, ready, checks, version: options.version });
   });
   if (options.metrics) app.get('/metrics', options.metrics);
+  // Everything below is reachable from a browser page: Host and Origin must be ours. /health and
+  // /metrics above are probed by orchestrators and scrapers by IP address.
+  const check = options.hostAndOriginProblem;
+  if (check) {
+    app.use((req, _res, next) => {
+      const problem = check(req.headers);
+      next(problem === undefined ? undefined : new HubError('forbidden', problem));
+    });
+  }
   const openapi = buildOpenApiDocument(allRouteSpecs, { version: options.version });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

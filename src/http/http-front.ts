@@ -12,6 +12,7 @@ import type { HubMetrics, MetricsSources } from '../metrics.js';
 import type { RegistryService } from '../registry/registry-service.js';
 import type { AccessControl } from './access-control.js';
 import { createApp } from './create-app.js';
+import { createHostOriginCheck } from './host-origin-check.js';
 import type { InstanceRuntime } from './routes/service-routes.js';
 
 export interface HttpFrontOptions {
@@ -41,6 +42,10 @@ export interface HttpFrontOptions {
 export async function startHttpFront(options: HttpFrontOptions) {
   const { config, logger } = options;
   const httpLogger = logger.child({ component: 'http' });
+  const hostAndOriginProblem = createHostOriginCheck({
+    allowedHosts: [...config.mcp.allowedHosts, config.host],
+    allowedOrigins: config.mcp.allowedOrigins,
+  });
   const mcpHttp = createMcpHttp({
     createServer: options.createMcpServer,
     engine: options.engine,
@@ -49,8 +54,8 @@ export async function startHttpFront(options: HttpFrontOptions) {
     bodyLimitBytes: config.bodyLimitBytes,
     sessionIdleMs: config.mcp.sessionIdleMs,
     maxSessions: config.mcp.maxSessions,
-    allowedHosts: [...config.mcp.allowedHosts, config.host],
-    allowedOrigins: config.mcp.allowedOrigins,
+    maxSessionsPerIdentity: config.mcp.maxSessionsPerIdentity,
+    hostAndOriginProblem,
     auth: options.access.mcpGuards(),
   });
   const app = createApp({
@@ -66,13 +71,15 @@ export async function startHttpFront(options: HttpFrontOptions) {
     isShuttingDown: options.isShuttingDown,
     flushHistory: options.flushHistory,
     mcpRouter: mcpHttp.router(),
+    hostAndOriginProblem,
+    trustedProxies: config.trustedProxies,
     metrics: options.metrics.handler(() => ({ ...options.gauges(), sessions: mcpHttp.size })),
     requestObserver: options.metrics.requestObserver(httpLogger),
   });
   const rawFront = createRawMcpFront({
     bodyLimitBytes: config.bodyLimitBytes,
-    directFor: (id) => mcpHttp.directFor(id),
-    hostAndOriginProblem: (headers) => mcpHttp.hostAndOriginProblem(headers),
+    directFor: (id, owner) => mcpHttp.directFor(id, owner),
+    hostAndOriginProblem,
     admit: (authorization) => options.access.admitMcp(authorization),
     consumeCall: (identity, ip) => options.access.consumeCall(identity, ip),
     record: (request) => options.metrics.recordRequest(httpLogger, request),

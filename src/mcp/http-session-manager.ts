@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -11,6 +10,7 @@ import express, {
   type Router,
 } from 'express';
 import type { Engine } from '../execution/engine.js';
+import type { HostOriginCheck } from '../http/host-origin-check.js';
 import type { Logger } from '../logger.js';
 import { createDirectToolCalls, type DirectToolCalls } from './direct-tool-calls.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
@@ -24,6 +24,16 @@ interface Session {
   direct: DirectToolCalls;
   lastActivity: number;
   openStreams: number;
+  /** Who opened it (sessionOwner): only they may use it, and it counts against their share. */
+  owner: string;
+}
+
+/**
+ * Who a session belongs to: the API key's name, or the client's address when the hub runs
+ * without keys. The per-identity session share and session ownership are both keyed on it.
+ */
+export function sessionOwner(identity: string | undefined, ip: string | undefined): string {
+  return identity && identity !== 'anonymous' ? `key:${identity}` : `ip:${ip ?? 'unknown'}`;
 }
 
 export interface McpHttpOptions {
@@ -35,27 +45,17 @@ export interface McpHttpOptions {
   /** Sessions without a request (and without an open stream) for this long are closed. */
   sessionIdleMs: number;
   maxSessions: number;
-  /** Host header names accepted (besides loopback names). */
-  allowedHosts: string[];
-  /** Origins accepted (besides loopback origins); requests without Origin are allowed. */
-  allowedOrigins: string[];
+  /** Sessions one identity (key, or address without keys) may hold at once. */
+  maxSessionsPerIdentity: number;
+  /** DNS-rebinding protection (src/http/host-origin-check.ts). */
+  hostAndOriginProblem: HostOriginCheck;
   /** Auth middleware for /mcp (none on an open loopback hub). */
   auth?: RequestHandler[];
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   if (res.headersSent) return;
   res.status(status).json({ jsonrpc: '2.0', id: null, error: { code, message } });
-}
-
-function hostnameOf(value: string): string | undefined {
-  try {
-    return new URL(`http://${value}`).hostname;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -66,26 +66,13 @@ function hostnameOf(value: string): string | undefined {
 export function createMcpHttp(options: McpHttpOptions) {
   const { logger } = options;
   const sessions = new Map<string, Session>();
-  const allowedHosts = new Set([...LOOPBACK_NAMES, ...options.allowedHosts.map((h) => h.toLowerCase())]);
-  const allowedOrigins = new Set(options.allowedOrigins);
-
-  /** Why Host or Origin are refused (DNS rebinding protection), or undefined when they pass. */
-  function hostAndOriginProblem(headers: IncomingHttpHeaders): string | undefined {
-    const host = hostnameOf(headers.host ?? '');
-    if (!host || !allowedHosts.has(host.toLowerCase()))
-      return `Forbidden: host ${headers.host ?? '(none)'} is not allowed`;
-    const origin = headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      let originHost: string | undefined;
-      try {
-        originHost = new URL(origin).hostname;
-      } catch {
-        originHost = undefined;
-      }
-      if (!originHost || !LOOPBACK_NAMES.has(originHost)) return `Forbidden: origin ${origin} is not allowed`;
-    }
-    return undefined;
-  }
+  const { hostAndOriginProblem } = options;
+  const sessionsPerOwner = new Map<string, number>();
+  const countFor = (owner: string, delta: number) => {
+    const next = (sessionsPerOwner.get(owner) ?? 0) + delta;
+    if (next <= 0) sessionsPerOwner.delete(owner);
+    else sessionsPerOwner.set(owner, next);
+  };
 
   const validateHostAndOrigin: RequestHandler = (req, res, next) => {
     const problem = hostAndOriginProblem(req.headers);
@@ -117,7 +104,8 @@ export function createMcpHttp(options: McpHttpOptions) {
       return undefined;
     }
     const session = sessions.get(id);
-    if (!session) {
+    // Another identity's session is answered as unknown: its id is not a credential to reuse.
+    if (!session || session.owner !== sessionOwner(res.locals.identity, req.ip)) {
       jsonRpcError(res, 404, -32001, 'Session not found');
       return undefined;
     }
@@ -129,6 +117,7 @@ export function createMcpHttp(options: McpHttpOptions) {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
+    countFor(session.owner, -1);
     options.broadcaster.delete(session.server);
     session.direct.close();
     logger.debug('mcp session closed', { session_id: id, reason });
@@ -150,6 +139,21 @@ export function createMcpHttp(options: McpHttpOptions) {
           `too many MCP sessions (${options.maxSessions}); try again later`,
         );
       }
+      const owner = sessionOwner(res.locals.identity, req.ip);
+      if ((sessionsPerOwner.get(owner) ?? 0) >= options.maxSessionsPerIdentity) {
+        res.setHeader('Retry-After', '30');
+        logger.warn('mcp session refused: identity over its share', {
+          owner,
+          share: options.maxSessionsPerIdentity,
+        });
+        return jsonRpcError(
+          res,
+          429,
+          -32000,
+          `this client already holds ${options.maxSessionsPerIdentity} MCP sessions, the most one identity may; ` +
+            'end some (DELETE /mcp) or let idle ones expire',
+        );
+      }
       const server = options.createServer(() => ({ userAgent: req.get('user-agent'), ip: req.ip }));
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -159,7 +163,8 @@ export function createMcpHttp(options: McpHttpOptions) {
             sessionId: id,
             clientCapabilities: () => server.getClientCapabilities(),
           });
-          sessions.set(id, { transport, server, direct, lastActivity: Date.now(), openStreams: 0 });
+          sessions.set(id, { transport, server, direct, lastActivity: Date.now(), openStreams: 0, owner });
+          countFor(owner, 1);
           options.broadcaster.add(server);
         },
       });
@@ -227,10 +232,10 @@ export function createMcpHttp(options: McpHttpOptions) {
       return sessions.size;
     },
     hostAndOriginProblem,
-    /** A session's direct path, for the raw front (raw-mcp-front.ts). */
-    directFor(sessionId: string) {
+    /** A session's direct path for its owner, for the raw front (raw-mcp-front.ts). */
+    directFor(sessionId: string, owner: string) {
       const session = sessions.get(sessionId);
-      if (!session) return undefined;
+      if (!session || session.owner !== owner) return undefined;
       return {
         takes: session.direct.takes,
         handle: session.direct.handle,

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../http/error-middleware.js';
 import type { FinishedRequest } from '../metrics.js';
+import { sessionOwner } from './http-session-manager.js';
 import { messageProblem } from './message-limits.js';
 
 /** What the raw front needs from the rest of the hub; each piece is the same logic express runs. */
 export interface RawMcpFrontOptions {
   bodyLimitBytes: number;
-  /** The session's direct path, or undefined for an unknown session (express answers 404). */
-  directFor(sessionId: string): RawDirect | undefined;
+  /** The session's direct path when `owner` opened it, else undefined (express answers 404). */
+  directFor(sessionId: string, owner: string): RawDirect | undefined;
   /** Why Host/Origin are refused (DNS rebinding), or undefined when they pass. */
   hostAndOriginProblem(headers: IncomingMessage['headers']): string | undefined;
   /** The caller's identity when it may call tools; undefined leaves the request to express (401/403). */
@@ -54,10 +55,11 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
     if (headers['x-forwarded-for'] !== undefined || headers['content-encoding'] !== undefined) return false;
     const length = Number(headers['content-length']);
     if (!Number.isInteger(length) || length <= 0 || length > options.bodyLimitBytes) return false;
-    const direct = options.directFor(sessionId);
-    if (!direct || options.hostAndOriginProblem(headers) !== undefined) return false;
+    if (options.hostAndOriginProblem(headers) !== undefined) return false;
     const admitted = options.admit(headers.authorization);
     if (!admitted) return false;
+    const direct = options.directFor(sessionId, sessionOwner(admitted.identity, req.socket.remoteAddress));
+    if (!direct) return false;
 
     const started = performance.now();
     const given = headers['x-correlation-id'];
