@@ -20,6 +20,7 @@ import { createListChangedBroadcaster } from './mcp/list-changed-broadcaster.js'
 import { createMcpServerFactory } from './mcp/mcp-server-factory.js';
 import { openStdioFront, type StdioFront } from './mcp/stdio-front.js';
 import { createHubMetrics } from './metrics.js';
+import { createAuditLog } from './registry/audit-log.js';
 import { createHealthMonitor } from './registry/health-monitor.js';
 import { createRegistryRepository } from './registry/registry-repository.js';
 import { createRegistryService } from './registry/registry-service.js';
@@ -90,9 +91,11 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
     });
     cleanups.push(() => upstream.close());
+    const audit = createAuditLog({ db: database.db, logger: log('audit') });
     const registry = createRegistryService({
       repository,
       store,
+      audit,
       logger: log('registry'),
       defaults: {
         healthIntervalSeconds: config.health.defaultIntervalSeconds,
@@ -174,6 +177,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const health = createHealthMonitor({
       repository,
       store,
+      audit,
       isLeader: sync?.isLeader,
       logger: log('health'),
       failureThreshold: config.health.failureThreshold,
@@ -205,6 +209,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
           registry,
           engine,
           executions,
+          audit,
           runtime: gates.runtime,
           access: createAccessControl({ config, logger: log('auth') }),
           metrics,

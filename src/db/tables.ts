@@ -27,6 +27,8 @@ export interface ServicesTable {
   last_seen: Timestamp;
   ttl_seconds: number;
   is_active: Generated<boolean>;
+  /** The identity that first registered it (null: registered before ownership existed). */
+  owner: string | null;
 }
 
 export interface ToolsTable {
@@ -67,9 +69,22 @@ export interface ToolExecutionsTable {
   ip_address: string | null;
 }
 
+export interface RegistryAuditTable {
+  audit_id: Generated<string>;
+  at: Generated<Date>;
+  identity: string;
+  address: string | null;
+  action: string;
+  service_id: string | null;
+  service_name: string | null;
+  outcome: string;
+  details: Json<Record<string, unknown>> | null;
+}
+
 /** The database as Kysely sees it. */
 export interface Database {
   services: ServicesTable;
   tools: ToolsTable;
   tool_executions: ToolExecutionsTable;
+  registry_audit: RegistryAuditTable;
 }

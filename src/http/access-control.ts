@@ -91,6 +91,7 @@ export function createAccessControl(options: { config: HubConfig; logger: Logger
       }
       res.locals.identity = identity.name;
       res.locals.showInputs = identity.scopes.has('admin');
+      res.locals.admin = identity.scopes.has('admin');
       next();
     };
   }

@@ -41,6 +41,24 @@ export const listExecutionsQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
+export const listAuditQuery = z.object({
+  service_id: z.string().max(256).optional(),
+  limit,
+  cursor: z.string().max(512).optional(),
+});
+
+export const auditEntrySchema = z.object({
+  audit_id: z.string(),
+  at: z.string(),
+  identity: z.string(),
+  address: z.string().nullable(),
+  action: z.enum(['register', 'deregister', 'expire']),
+  service_id: z.string().nullable(),
+  service_name: z.string().nullable(),
+  outcome: z.enum(['ok', 'forbidden', 'conflict', 'invalid', 'not_found', 'failed']),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+
 export const executeToolBody = z.object({
   arguments: z.record(z.string(), z.unknown()).default({}),
   timeout_seconds: z.number().min(0.001).max(3600).optional(),
@@ -69,6 +87,7 @@ export const serviceSchema = z.object({
   last_seen: z.string(),
   ttl_seconds: z.number(),
   is_active: z.boolean(),
+  owner: z.string().nullable().meta({ description: 'the identity (API key name) that registered it first' }),
 });
 
 export const toolSchema = z.object({

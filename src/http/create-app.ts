@@ -4,6 +4,7 @@ import { HubError } from '../errors.js';
 import type { Engine } from '../execution/engine.js';
 import type { ExecutionRepository } from '../execution/execution-repository.js';
 import type { Logger } from '../logger.js';
+import type { AuditLog } from '../registry/audit-log.js';
 import type { RegistryService } from '../registry/registry-service.js';
 import { correlationId } from './correlation-id.js';
 import { docsRouter } from './docs-page.js';
@@ -13,6 +14,7 @@ import { limitJsonBody } from './json-body-limits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RouteGuards } from './route-guards.js';
 import type { RouteSpec } from './route-spec.js';
+import { auditRouteSpecs, auditRoutes } from './routes/audit-routes.js';
 import { executionRouteSpecs, executionRoutes } from './routes/execution-routes.js';
 import { type InstanceRuntime, serviceRouteSpecs, serviceRoutes } from './routes/service-routes.js';
 import { toolRouteSpecs, toolRoutes } from './routes/tool-routes.js';
@@ -21,6 +23,7 @@ export interface AppOptions {
   registry: RegistryService;
   engine: Engine;
   executions: ExecutionRepository;
+  audit: AuditLog;
   runtime: InstanceRuntime;
   guards: RouteGuards;
   logger: Logger;
@@ -50,6 +53,7 @@ const allRouteSpecs: RouteSpec[] = [
   ...Object.values(serviceRouteSpecs),
   ...Object.values(toolRouteSpecs),
   ...Object.values(executionRouteSpecs),
+  ...Object.values(auditRouteSpecs),
 ] as RouteSpec[];
 
 /** Builds the express app (it never listens by itself; the composition root does). */
@@ -100,6 +104,7 @@ export function createApp(options: AppOptions): Express {
   api.use(serviceRoutes(options.registry, options.runtime, options.guards));
   api.use(toolRoutes(options.registry, options.engine, options.guards));
   api.use(executionRoutes(options.executions, options.engine, options.guards, options.flushHistory));
+  api.use(auditRoutes(options.audit, options.guards));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -9,6 +9,7 @@ import type { ListChangedBroadcaster } from '../mcp/list-changed-broadcaster.js'
 import type { createMcpServerFactory } from '../mcp/mcp-server-factory.js';
 import { createRawMcpFront } from '../mcp/raw-mcp-front.js';
 import type { HubMetrics, MetricsSources } from '../metrics.js';
+import type { AuditLog } from '../registry/audit-log.js';
 import type { RegistryService } from '../registry/registry-service.js';
 import type { AccessControl } from './access-control.js';
 import { createApp } from './create-app.js';
@@ -22,6 +23,7 @@ export interface HttpFrontOptions {
   registry: RegistryService;
   engine: Engine;
   executions: ExecutionRepository;
+  audit: AuditLog;
   runtime: InstanceRuntime;
   access: AccessControl;
   metrics: HubMetrics;
@@ -62,6 +64,7 @@ export async function startHttpFront(options: HttpFrontOptions) {
     registry: options.registry,
     engine: options.engine,
     executions: options.executions,
+    audit: options.audit,
     runtime: options.runtime,
     guards: options.access.routeGuards,
     logger: httpLogger,

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { isConnectionError } from '../db/pg-errors.js';
 import type { Logger } from '../logger.js';
+import type { AuditLog } from './audit-log.js';
 import type { RegistryRepository } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
 import { healthUrlOf } from './registry-types.js';
@@ -19,6 +20,8 @@ export interface HealthMonitorOptions {
   tickMs: number;
   /** With several hubs on one database only the leader runs the loops (registry-sync.ts). */
   isLeader?: () => boolean;
+  /** Where expiries are recorded, with the hub as the actor. */
+  audit?: Pick<AuditLog, 'record'>;
   /** The clock that decides which checks are due (tests pass their own). @default Date.now */
   now?: () => number;
   /** Picks the jitter of the schedule, in [0, 1) (tests pass their own). @default Math.random */
@@ -132,10 +135,18 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
     sweeps++;
     try {
       const expired = await repository.expireStale();
+      store.apply(expired.map((service) => ({ service })));
       for (const service of expired) {
         logger.warn('instance expired (not seen within its ttl_seconds)', { service_id: service.service_id });
+        await options.audit?.record({
+          action: 'expire',
+          outcome: 'ok',
+          actor: { identity: 'hub' },
+          service_id: service.service_id,
+          service_name: service.service_name,
+          details: { last_seen: service.last_seen, ttl_seconds: service.ttl_seconds },
+        });
       }
-      store.apply(expired.map((service) => ({ service })));
       return expired.map((service) => service.service_id);
     } catch (error) {
       if (!isConnectionError(error)) throw error;

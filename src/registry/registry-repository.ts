@@ -50,9 +50,38 @@ export function createRegistryRepository(db: Kysely<Database>) {
     async upsertService(
       write: ServiceWrite,
       maxInstances: number,
+      actor: { identity: string; admin: boolean },
     ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
       return db.transaction().execute(async (tx) => {
         await sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`.execute(tx);
+        // Ownership: the service_id, and the service_name its replicas share (and with it their
+        // tool names), belong to the identity that registered them first; inactive rows keep
+        // their owner until retention purges them.
+        if (!actor.admin) {
+          const owned = await tx
+            .selectFrom('services')
+            .select(['service_id', 'service_name', 'owner'])
+            .where((eb) =>
+              eb.or([eb('service_id', '=', write.service_id), eb('service_name', '=', write.service_name)]),
+            )
+            .where('owner', 'is not', null)
+            .where('owner', '<>', actor.identity)
+            .limit(1)
+            .executeTakeFirst();
+          if (owned) {
+            const what =
+              owned.service_id === write.service_id
+                ? `service_id ${write.service_id}`
+                : `service_name ${write.service_name}`;
+            throw new HubError(
+              'forbidden',
+              `${what} belongs to another identity; register under your own names`,
+              {
+                owner: owned.owner,
+              },
+            );
+          }
+        }
         const names = write.tools.map((t) => t.name);
         if (names.length > 0) {
           const owners = await tx
@@ -80,7 +109,7 @@ export function createRegistryRepository(db: Kysely<Database>) {
         }
         const existing = await tx
           .selectFrom('services')
-          .select(['service_id', 'is_active'])
+          .select(['service_id', 'is_active', 'owner'])
           .where('service_id', '=', write.service_id)
           .executeTakeFirst();
         if (!existing?.is_active) {
@@ -114,6 +143,8 @@ export function createRegistryRepository(db: Kysely<Database>) {
           health_check_interval: write.health_check_interval,
           weight: write.weight,
           ttl_seconds: write.ttl_seconds,
+          // An admin acting on another's service leaves it theirs; an unowned row is claimed.
+          owner: existing?.owner ?? actor.identity,
         };
         const service = await tx
           .insertInto('services')

@@ -2,6 +2,7 @@ import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
+import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
@@ -21,7 +22,12 @@ export interface RegistryServiceOptions {
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
+  /** Where registry writes and refusals are recorded (absent in unit tests that do not look). */
+  audit?: AuditLog;
 }
+
+/** The hub itself (or a test) acting without a caller: owns nothing, may do anything. */
+const HUB_ACTOR: Actor = { identity: 'hub', admin: true };
 
 /**
  * The registry's use cases. Each write goes to the database first, then into the store from the rows
@@ -38,95 +44,142 @@ export function createRegistryService(options: RegistryServiceOptions) {
     }
   }
 
-  return {
-    /** Registers or updates an instance (idempotent on service_id). */
-    async register(
-      body: ServiceRegistration,
-    ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
-      // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
-      const unstorable = unstorableStringPath(body);
-      if (unstorable !== undefined) {
+  /** A registration's work: checks, tool discovery, the database write, the store. */
+  async function registerAs(
+    body: ServiceRegistration,
+    actor: Actor,
+  ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+    // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
+    const unstorable = unstorableStringPath(body);
+    if (unstorable !== undefined) {
+      throw new HubError(
+        'validation_failed',
+        `registration has U+0000 or a lone UTF-16 surrogate at ${unstorable}`,
+        [{ path: unstorable, message: 'U+0000 and unpaired surrogates cannot be stored' }],
+      );
+    }
+    const endpoint = mcpEndpointOf({
+      mcp_url: body.mcp_url ?? null,
+      address: body.address,
+      port: body.port,
+    });
+    await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
+    const healthUrl = healthUrlOf({
+      health_check_url: body.health_check?.http ?? null,
+      address: body.address,
+      port: body.port,
+    });
+    await options.guardUrl(healthUrl, body.health_check?.http ? 'health_check.http' : 'address');
+    let tools = body.tools;
+    if (tools === undefined) {
+      if (!body.mcp_url) {
         throw new HubError(
           'validation_failed',
-          `registration has U+0000 or a lone UTF-16 surrogate at ${unstorable}`,
-          [{ path: unstorable, message: 'U+0000 and unpaired surrogates cannot be stored' }],
+          'a registration needs tools, or an mcp_url to discover them from',
+          [{ path: 'tools', message: 'required when mcp_url is absent' }],
         );
       }
-      const endpoint = mcpEndpointOf({
-        mcp_url: body.mcp_url ?? null,
-        address: body.address,
-        port: body.port,
-      });
-      await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
-      const healthUrl = healthUrlOf({
-        health_check_url: body.health_check?.http ?? null,
-        address: body.address,
-        port: body.port,
-      });
-      await options.guardUrl(healthUrl, body.health_check?.http ? 'health_check.http' : 'address');
-      let tools = body.tools;
-      if (tools === undefined) {
-        if (!body.mcp_url) {
-          throw new HubError(
-            'validation_failed',
-            'a registration needs tools, or an mcp_url to discover them from',
-            [{ path: 'tools', message: 'required when mcp_url is absent' }],
-          );
-        }
-        tools = await options.discoverTools(body.mcp_url);
-        const unstorableTool = unstorableStringPath(tools);
-        if (unstorableTool !== undefined) {
-          throw new HubError(
-            'upstream_error',
-            `the server's tools/list has U+0000 or a lone surrogate at tools.${unstorableTool}`,
-          );
-        }
+      tools = await options.discoverTools(body.mcp_url);
+      const unstorableTool = unstorableStringPath(tools);
+      if (unstorableTool !== undefined) {
+        throw new HubError(
+          'upstream_error',
+          `the server's tools/list has U+0000 or a lone surrogate at tools.${unstorableTool}`,
+        );
       }
-      const seen = new Set<string>();
-      for (const [index, tool] of tools.entries()) {
-        if (seen.has(tool.name)) {
-          throw new HubError('validation_failed', `tool ${tool.name} is listed twice`, [
-            { path: `tools.${index}.name`, message: 'duplicate tool name' },
-          ]);
-        }
-        seen.add(tool.name);
+    }
+    const seen = new Set<string>();
+    for (const [index, tool] of tools.entries()) {
+      if (seen.has(tool.name)) {
+        throw new HubError('validation_failed', `tool ${tool.name} is listed twice`, [
+          { path: `tools.${index}.name`, message: 'duplicate tool name' },
+        ]);
       }
-      const write: ServiceWrite = {
-        service_id: body.service_id,
-        service_name: body.service_name,
-        address: body.address,
-        port: body.port,
-        mcp_url: body.mcp_url ?? null,
-        version: body.version ?? null,
-        tags: body.tags ?? [],
-        meta: body.meta ?? {},
-        tool_prefix: body.tool_prefix ?? null,
-        health_check_url: body.health_check?.http ?? null,
-        health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
-        weight: body.weight ?? 1,
-        ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
-        tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
-      };
-      const result = await db(() => repository.upsertService(write, defaults.maxInstances));
-      store.apply([{ service: result.service, tools: result.tools }]);
-      logger.info('service registered', {
-        service_id: body.service_id,
-        service_name: body.service_name,
-        tools: result.tools.length,
-        created: result.created,
-      });
-      return result;
+      seen.add(tool.name);
+    }
+    const write: ServiceWrite = {
+      service_id: body.service_id,
+      service_name: body.service_name,
+      address: body.address,
+      port: body.port,
+      mcp_url: body.mcp_url ?? null,
+      version: body.version ?? null,
+      tags: body.tags ?? [],
+      meta: body.meta ?? {},
+      tool_prefix: body.tool_prefix ?? null,
+      health_check_url: body.health_check?.http ?? null,
+      health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
+      weight: body.weight ?? 1,
+      ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
+      tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
+    };
+    const result = await db(() => repository.upsertService(write, defaults.maxInstances, actor));
+    store.apply([{ service: result.service, tools: result.tools }]);
+    return result;
+  }
+
+  return {
+    /**
+     * Registers or updates an instance (idempotent on service_id), as `actor`: only the identity
+     * that owns the service_id and service_name (or an admin) may. Audited either way.
+     */
+    async register(
+      body: ServiceRegistration,
+      actor: Actor = HUB_ACTOR,
+    ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+      try {
+        const result = await registerAs(body, actor);
+        await options.audit?.record({
+          action: 'register',
+          outcome: 'ok',
+          actor,
+          service_id: body.service_id,
+          service_name: body.service_name,
+          details: { created: result.created, tools: result.tools.map((t) => t.name) },
+        });
+        return result;
+      } catch (error) {
+        await options.audit?.record({
+          action: 'register',
+          outcome: outcomeOf(error),
+          actor,
+          service_id: body.service_id,
+          service_name: body.service_name,
+          details: { reason: error instanceof Error ? error.message : String(error) },
+        });
+        throw error;
+      }
     },
 
-    async deregister(serviceId: string): Promise<ServiceRecord> {
+    async deregister(serviceId: string, actor: Actor = HUB_ACTOR): Promise<ServiceRecord> {
+      const row = store.getService(serviceId);
+      const audit = (outcome: AuditEntry['outcome'], details?: Record<string, unknown>) =>
+        options.audit?.record({
+          action: 'deregister',
+          outcome,
+          actor,
+          service_id: serviceId,
+          service_name: row?.service_name,
+          details,
+        });
+      try {
+        assertOwner(row, actor);
+      } catch (error) {
+        await audit('forbidden', { owner: row?.owner });
+        throw error;
+      }
       const service = await db(() => repository.deactivate(serviceId));
-      if (!service) throw notFound(serviceId);
+      if (!service) {
+        await audit('not_found');
+        throw notFound(serviceId);
+      }
       store.apply([{ service }]);
-      logger.info('service deregistered', { service_id: serviceId });
+      await audit('ok');
       return service;
     },
 
-    async heartbeat(serviceId: string): Promise<ServiceRecord> {
+    async heartbeat(serviceId: string, actor: Actor = HUB_ACTOR): Promise<ServiceRecord> {
+      assertOwner(store.getService(serviceId), actor);
       const service = await db(() => repository.heartbeat(serviceId));
       if (!service || !store.routing.getInstance(serviceId)) {
         throw new HubError(
@@ -166,6 +219,23 @@ export function createRegistryService(options: RegistryServiceOptions) {
 }
 
 export type RegistryService = ReturnType<typeof createRegistryService>;
+
+/** Refuses an actor that neither owns the service nor holds the admin scope. */
+function assertOwner(row: ServiceRecord | undefined, actor: Actor): void {
+  if (!row?.owner || actor.admin || row.owner === actor.identity) return;
+  throw new HubError('forbidden', `service ${row.service_id} belongs to another identity`, {
+    owner: row.owner,
+  });
+}
+
+/** How a refused registration is recorded in the audit trail. */
+function outcomeOf(error: unknown): AuditEntry['outcome'] {
+  const code = error instanceof HubError ? error.code : undefined;
+  if (code === 'forbidden') return 'forbidden';
+  if (code === 'tool_name_conflict') return 'conflict';
+  if (code === 'validation_failed' || code === 'address_not_allowed') return 'invalid';
+  return 'failed';
+}
 
 function notFound(serviceId: string): HubError {
   return new HubError('service_not_found', `service ${serviceId} is not registered`);

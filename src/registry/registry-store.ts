@@ -115,6 +115,11 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
 
   // REST reads: answered from memory, never from the database.
 
+  /** A service row, active or not. */
+  getService(serviceId: string): ServiceRecord | undefined {
+    return this.directory.getService(serviceId);
+  }
+
   /** An active instance with its tools sorted by name; undefined for unknown or inactive ones. */
   getActive(serviceId: string): { service: ServiceRecord; tools: ToolRecord[] } | undefined {
     return this.directory.getActive(serviceId);

@@ -22,6 +22,8 @@ export interface ServiceRecord {
   last_seen: Date;
   ttl_seconds: number;
   is_active: boolean;
+  /** The identity that first registered it; only it (or an admin) may change it. */
+  owner: string | null;
 }
 
 /** One tool of one instance. `name` is the MCP name the hub exposes; `upstream_name` the spoke's own. */

@@ -26,6 +26,7 @@ export function serviceRecord(id: string, overrides: Partial<ServiceRecord> = {}
     last_seen: now,
     ttl_seconds: 60,
     is_active: true,
+    owner: null,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import type { Actor } from '../../registry/audit-log.js';
 import { serviceRegistrationSchema } from '../../registry/registration-schema.js';
 import type { RegistryService } from '../../registry/registry-service.js';
 import {
@@ -31,6 +32,7 @@ export const serviceRouteSpecs = {
     body: serviceRegistrationSchema,
     responses: {
       200: ['the instance as stored', serviceDetailSchema],
+      403: ['the service_id or service_name belongs to another identity'],
       409: ['a tool name belongs to another service'],
     },
   },
@@ -77,6 +79,15 @@ export const serviceRouteSpecs = {
   },
 } satisfies Record<string, RouteSpec>;
 
+/** The caller of a registry write, as the auth guard identified it. */
+function actorOf(req: Request, res: Response): Actor {
+  return {
+    identity: (res.locals.identity as string | undefined) ?? 'anonymous',
+    address: req.ip,
+    admin: res.locals.admin === true,
+  };
+}
+
 export function serviceRoutes(
   registry: RegistryService,
   runtime: InstanceRuntime,
@@ -90,13 +101,15 @@ export function serviceRoutes(
     tools,
   });
 
-  mountRoute(router, s.register, guards.for(s.register), async ({ body }) => {
-    const { service, tools } = await registry.register(body);
+  mountRoute(router, s.register, guards.for(s.register), async ({ body, req, res }) => {
+    const { service, tools } = await registry.register(body, actorOf(req, res));
     return detail(service, tools);
   });
-  mountRoute(router, s.deregister, guards.for(s.deregister), ({ params }) => registry.deregister(params.id));
-  mountRoute(router, s.heartbeat, guards.for(s.heartbeat), async ({ params }) => {
-    const service = await registry.heartbeat(params.id);
+  mountRoute(router, s.deregister, guards.for(s.deregister), ({ params, req, res }) =>
+    registry.deregister(params.id, actorOf(req, res)),
+  );
+  mountRoute(router, s.heartbeat, guards.for(s.heartbeat), async ({ params, req, res }) => {
+    const service = await registry.heartbeat(params.id, actorOf(req, res));
     return { service_id: service.service_id, last_seen: service.last_seen, ttl_seconds: service.ttl_seconds };
   });
   mountRoute(router, s.list, guards.for(s.list), async ({ query }) => {

@@ -1,0 +1,2 @@
+DROP TABLE registry_audit;
+ALTER TABLE services DROP COLUMN owner;
