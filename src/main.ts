@@ -96,7 +96,6 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       repository,
       store,
       audit,
-      logger: log('registry'),
       defaults: {
         healthIntervalSeconds: config.health.defaultIntervalSeconds,
         ttlSeconds: config.health.defaultTtlSeconds,

@@ -1,6 +1,5 @@
 import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
 import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
@@ -18,7 +17,6 @@ export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;
 export interface RegistryServiceOptions {
   repository: RegistryRepository;
   store: RegistryStore;
-  logger: Logger;
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
@@ -34,7 +32,7 @@ const HUB_ACTOR: Actor = { identity: 'hub', admin: true };
  * the database returned; reads come from the store's memory.
  */
 export function createRegistryService(options: RegistryServiceOptions) {
-  const { repository, store, logger, defaults } = options;
+  const { repository, store, defaults } = options;
 
   async function db<T>(work: () => Promise<T>): Promise<T> {
     try {

@@ -127,7 +127,6 @@ describe(`registry store property on the ${TEST_DB} database`, () => {
         registry: createRegistryService({
           repository,
           store,
-          logger: createSilentLogger(),
           defaults: { healthIntervalSeconds: 30, ttlSeconds: 300, maxInstances: 100 },
           guardUrl: async () => {},
           discoverTools: async () => [],
