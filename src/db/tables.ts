@@ -69,7 +69,7 @@ export interface ToolExecutionsTable {
   ip_address: string | null;
 }
 
-export interface RegistryAuditTable {
+interface RegistryAuditTable {
   audit_id: Generated<string>;
   at: Generated<Date>;
   identity: string;
