@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import type { WorkerReply, WorkerRequest } from './pglite-worker.js';
 
 /** What PGlite's node-postgres adapter needs from a PGlite: the wire protocol in, parsed messages out. */
@@ -15,8 +16,12 @@ export interface EmbeddedEngine {
  * loop instead of on it (measured: a history batch held the loop 3 ms + 0.09 ms per row).
  */
 export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
+  let lock: DataDirLock | undefined;
   try {
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+    if (!dataDir.startsWith('memory://')) {
+      mkdirSync(dataDir, { recursive: true });
+      lock = lockDataDir(dataDir);
+    }
   } catch (error) {
     return failedEngine(new Error(`the embedded database did not start: ${(error as Error).message}`));
   }
@@ -110,6 +115,7 @@ export function startEmbeddedWorker(dataDir: string): EmbeddedEngine {
         ]);
       }
       await worker.terminate();
+      lock?.release();
     },
   };
 }

@@ -142,7 +142,8 @@ export function createHubRegistration(options: RegistrationOptions) {
         const response = await fetch(`${base}/${encodeURIComponent(options.serviceId)}/deregister`, {
           method: 'POST',
           headers,
-          signal: AbortSignal.timeout(3000),
+          // Generous: a spoke stopping on a busy machine should still leave the hub knowing it is gone.
+          signal: AbortSignal.timeout(10_000),
         });
         await response.body?.cancel();
         logger.info('deregistered from the hub', { status: response.status });
