@@ -2,7 +2,7 @@
 // message while the first runs; the first keeps everything it acknowledged; a lock left by a
 // killed hub does not block the next start.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ describe('two hubs on one embedded data directory', () => {
     killed.child.kill('SIGKILL');
     await killed.exited;
     assert.equal(existsSync(`${dataDir}.lock`), true, 'a killed hub leaves its lock');
-    const third = await startCliHub(t, dataDir as string);
+    const third = await startCliHub(t, dataDir);
     await waitFor(up(third.url), 'a hub after a stale lock');
     const kept = await api(third, 'GET', '/api/v1/services/kept-1');
     assert.equal(kept.status, 200, 'the registration the first hub acknowledged is there');
