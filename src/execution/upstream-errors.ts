@@ -51,8 +51,26 @@ export function classifyCallError(error: unknown): UpstreamError {
   return new UpstreamError('may_have_run', describe(error), { cause: error });
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+const describe = describeUpstreamFailure;
+
+/**
+ * What of an upstream failure reaches the caller. The SDK client quotes the response body of a
+ * failed POST ("Error POSTing to endpoint: <body>"), which may be an internal service's page: only
+ * the HTTP status is kept. Control characters go; the length is bounded.
+ */
+export function describeUpstreamFailure(error: unknown): string {
+  if (!(error instanceof Error)) return sanitize(String(error));
+  const status = (error as { code?: unknown }).code;
+  if (/Error POSTing to endpoint/.test(error.message)) {
+    return typeof status === 'number' ? `the spoke answered HTTP ${status}` : 'the spoke refused the request';
+  }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${error.message} (${cause.code})` : error.message;
+  return sanitize(cause?.code ? `${error.message} (${cause.code})` : error.message);
+}
+
+function sanitize(message: string): string {
+  const text = message;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
 }

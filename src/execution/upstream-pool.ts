@@ -15,7 +15,7 @@ import {
 import type { Logger } from '../logger.js';
 import { packageVersion } from '../shared/package-root.js';
 import type { CallerRelay } from './call-context.js';
-import { isConnectFailure, UpstreamError } from './upstream-errors.js';
+import { describeUpstreamFailure, isConnectFailure, UpstreamError } from './upstream-errors.js';
 import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
 
 /** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
@@ -54,6 +54,8 @@ interface Connection {
 export function createUpstreamPool(options: UpstreamPoolOptions) {
   const { logger } = options;
   const connections = new Map<string, Promise<Connection>>();
+  // Aborts sessions still opening when the pool closes (a hanging initialize must not hold shutdown).
+  const closing = new AbortController();
   const version = packageVersion();
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes });
 
@@ -115,12 +117,12 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setRequestHandler(ElicitRequestSchema, outsideCall('elicitation'));
     const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchPerRequestSignal });
     try {
-      await client.connect(transport, { timeout: options.connectTimeoutMs });
+      await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
     } catch (error) {
       await client.close().catch(() => {});
       throw new UpstreamError(
         'not_reached',
-        `cannot open an MCP session with ${endpoint}: ${(error as Error).message}`,
+        `cannot open an MCP session with ${endpoint}: ${describeUpstreamFailure(error)}`,
         {
           cause: error,
         },
@@ -193,7 +195,9 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   return {
     /** Calls a tool on an endpoint over its shared session. Throws UpstreamError or the SDK's error. */
     async callTool(call: UpstreamCall): Promise<CallToolResult> {
-      const conn = await connection(call.endpoint);
+      // Opening the session (connect, initialize) counts against the call's own deadline: a spoke
+      // that hangs at initialize must not hold a 2 s tool for the 5 s connect timeout.
+      const conn = await untilAborted(connection(call.endpoint), call.signal);
       try {
         return await callOnce(call, conn);
       } catch (error) {
@@ -237,6 +241,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
 
     /** Terminates every upstream session (DELETE) and closes the clients. */
     async close(): Promise<void> {
+      closing.abort(new Error('the hub is shutting down'));
       const all = [...connections.values()];
       connections.clear();
       await Promise.all(
@@ -248,6 +253,25 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       await rpc.close().catch(() => {});
     },
   };
+}
+
+/** The promise, or the signal's reason as soon as it aborts (the promise itself carries on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 // terminateSession() before close(): close() alone leaves the session alive on the spoke.

@@ -122,11 +122,10 @@ export function createUpstreamRpc(options: { maxResultBytes: number }) {
       );
       const type = String(response.headers['content-type'] ?? '');
       if (response.statusCode < 200 || response.statusCode >= 300) {
-        const text = await readLimited(response, 4096).catch(() => '');
-        throw new StreamableHTTPError(
-          response.statusCode,
-          `Error POSTing to endpoint (HTTP ${response.statusCode}): ${text.slice(0, 500)}`,
-        );
+        // The body is not passed on: behind an endpoint may sit any internal service, and its
+        // error page is not the caller's to read (the status says enough; the spoke's log the rest).
+        await response.body.dump().catch(() => {});
+        throw new StreamableHTTPError(response.statusCode, `the spoke answered HTTP ${response.statusCode}`);
       }
       if (type.includes('text/event-stream')) {
         return readEventStream(

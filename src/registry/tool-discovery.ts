@@ -1,4 +1,5 @@
 import { HubError } from '../errors.js';
+import { describeUpstreamFailure, UpstreamError } from '../execution/upstream-errors.js';
 import type { UpstreamPool } from '../execution/upstream-pool.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
 import { toolRegistrationSchema } from './registration-schema.js';
@@ -10,7 +11,17 @@ import type { ToolDiscovery } from './registry-service.js';
  */
 export function createToolDiscovery(upstream: Pick<UpstreamPool, 'listTools'>): ToolDiscovery {
   return async (url) => {
-    const tools = await upstream.listTools(url);
+    let tools: Awaited<ReturnType<typeof upstream.listTools>>;
+    try {
+      tools = await upstream.listTools(url);
+    } catch (error) {
+      // The server's fault or absence, not the hub's: a 502 naming why (never its error page).
+      const reached = error instanceof UpstreamError && error.kind !== 'not_reached';
+      throw new HubError(
+        reached ? 'upstream_error' : 'upstream_unreachable',
+        `could not list the tools of ${url}: ${describeUpstreamFailure(error)}`,
+      );
+    }
     if (nestsDeeperThan(tools, MAX_JSON_DEPTH)) {
       throw new HubError(
         'upstream_error',

@@ -23,6 +23,14 @@ const HOSTILE = [
   'http://100.100.100.200/',
   'file:///etc/passwd',
   'http://user:secret@127.0.0.1:8001/mcp',
+  // IPv6 forms that embed the metadata address (IPv4-compatible, NAT64, IPv4-translated, 6to4, Teredo).
+  'http://[::a9fe:a9fe]/',
+  'http://[64:ff9b::a9fe:a9fe]/',
+  'http://[::ffff:0:a9fe:a9fe]/',
+  'http://[64:ff9b:1::a9fe:a9fe]/',
+  'http://[2002:a9fe:a9fe::1]/',
+  'http://[2001:0:4136:e378:8000:63bf:5601:5601]/',
+  'http://metadata6.internal.test/',
 ];
 
 describe('SSRF guard', () => {
@@ -31,9 +39,11 @@ describe('SSRF guard', () => {
     async (host) =>
       host === 'metadata.internal.test'
         ? ['169.254.169.254']
-        : host === 'spoke.internal.test'
-          ? ['10.0.0.7']
-          : [],
+        : host === 'metadata6.internal.test'
+          ? ['::1', '64:ff9b::a9fe:a9fe']
+          : host === 'spoke.internal.test'
+            ? ['10.0.0.7']
+            : [],
   );
 
   it(`refuses ${HOSTILE.length} hostile URLs in every spelling, including through DNS`, async () => {
@@ -55,6 +65,11 @@ describe('SSRF guard', () => {
     await assert.rejects(strict.check('http://spoke.internal.test/', 'address'), /private address 10.0.0.7/);
     assert.equal(classifyAddress('::ffff:10.1.2.3'), 'private');
     assert.equal(classifyAddress('8.8.8.8'), 'public');
+    // Embedded private and loopback addresses keep their class in every IPv6 spelling; ::1 stays loopback.
+    assert.equal(classifyAddress('::1'), 'loopback');
+    assert.equal(classifyAddress('64:ff9b::7f00:1'), 'loopback');
+    assert.equal(classifyAddress('::ffff:0:10.1.2.3'), 'private');
+    assert.equal(classifyAddress('2001:db8::1'), 'public');
   });
 
   it('refuses hostile addresses at registration with 400, naming the field', async (t) => {
