@@ -65,34 +65,46 @@ export function createHubRegistration(options: RegistrationOptions) {
   });
   let registrations = 0;
   let failedAttempts = 0;
+  /** The registration request on the wire, if any: stopping waits for it (see stop()). */
+  let registering: Promise<boolean> | undefined;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     });
 
+  /** One registration request; true when the hub accepted it (and it is counted). */
+  async function attemptRegistration(): Promise<boolean> {
+    try {
+      const response = await fetch(`${base}/register`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(registrationBody(options)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.ok) {
+        registrations++;
+        logger.info('registered with the hub', { hub: options.hubUrl, service_id: options.serviceId });
+        registeredOnce();
+        await response.body?.cancel();
+        return true;
+      }
+      const text = await response.text();
+      // 4xx other than 429 will not fix itself: say so loudly, keep retrying slowly.
+      logger.error('hub refused the registration', { status: response.status, body: text.slice(0, 500) });
+    } catch (error) {
+      logger.debug('hub not reachable yet', { error: (error as Error).message });
+    }
+    failedAttempts++;
+    return false;
+  }
+
   async function registerUntilAccepted(): Promise<void> {
     for (let attempt = 0; !stopped; attempt++) {
-      try {
-        const response = await fetch(`${base}/register`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(registrationBody(options)),
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (response.ok) {
-          registrations++;
-          logger.info('registered with the hub', { hub: options.hubUrl, service_id: options.serviceId });
-          registeredOnce();
-          return;
-        }
-        const text = await response.text();
-        // 4xx other than 429 will not fix itself: say so loudly, keep retrying slowly.
-        logger.error('hub refused the registration', { status: response.status, body: text.slice(0, 500) });
-      } catch (error) {
-        logger.debug('hub not reachable yet', { error: (error as Error).message });
-      }
-      failedAttempts++;
+      registering = attemptRegistration();
+      const accepted = await registering;
+      registering = undefined;
+      if (accepted) return;
       const delay = Math.min(30_000, (options.retryBaseMs ?? 500) * 2 ** Math.min(attempt, 6));
       await sleep(delay / 2 + Math.random() * (delay / 2));
     }
@@ -137,6 +149,9 @@ export function createHubRegistration(options: RegistrationOptions) {
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A registration the hub may already have applied must be answered before deciding: else a
+      // spoke stopped at that moment would leave its instance registered until its TTL ran out.
+      await registering;
       if (registrations === 0) return;
       try {
         const response = await fetch(`${base}/${encodeURIComponent(options.serviceId)}/deregister`, {

@@ -77,6 +77,10 @@ describe('spoke kit', () => {
       },
     );
     t.after(() => child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+    });
     await waitFor(
       () => Boolean(hub.routing.getTool('portfolio_optimize')),
       'the portfolio spoke to register',
@@ -85,7 +89,7 @@ describe('spoke kit', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.equal(hub.routing.getTool('portfolio_optimize'), undefined, 'deregistered before exiting');
+    assert.equal(hub.routing.getTool('portfolio_optimize') === undefined, true, `deregistered before exiting: ${stderr}`);
     const page = await api(hub, 'GET', '/api/v1/services?name=portfolio&active=false');
     assert.equal(page.body.items.length, 1);
   });
