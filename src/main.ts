@@ -77,6 +77,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
             repository,
             store,
             logger: log('registry-sync'),
+            consistencyIntervalMs: config.sync.consistencyIntervalMs,
           })
         : undefined;
     if (sync) {

@@ -258,6 +258,14 @@ export const configSchema = z.object({
       }),
     })
     .prefault({}),
+  sync: z
+    .object({
+      consistencyIntervalMs: key(positiveInt.default(30_000), {
+        description:
+          'several hubs on PostgreSQL: how often each re-reads the whole registry, the bound on how long a missed notice lasts, in ms',
+      }),
+    })
+    .prefault({}),
   ssrf: z
     .object({
       allowLoopback: key(booleanish.default(true), { description: 'allow instances on loopback addresses' }),

@@ -49,6 +49,7 @@ const STATS_PER_NOTICE = 30;
 export function startRegistrySync(options: RegistrySyncOptions) {
   const { repository, store, logger } = options;
   const hubId = randomUUID();
+  const listenerName = `fin-hub registry-sync ${hubId}`;
   const channel = `fin_hub_registry_${options.schema}`;
   const retryMs = options.retryMs ?? 1000;
   let client: pg.Client | undefined;
@@ -108,7 +109,11 @@ export function startRegistrySync(options: RegistrySyncOptions) {
 
   let connectedBefore = false;
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: options.connectionString });
+    // Named, so that an operator (or a test) can tell which hub a listening connection is.
+    const next = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: listenerName,
+    });
     next.on('error', (error) => {
       logger.warn('registry sync connection lost', { error: error.message, was_leader: leader });
       leader = false;
@@ -189,6 +194,8 @@ export function startRegistrySync(options: RegistrySyncOptions) {
   return {
     /** The first connection attempt (and lock try) has finished. */
     ready,
+    /** The application_name of this hub's listening connection. */
+    listenerName,
     /** This hub holds the lock: it runs the health and TTL loops. */
     isLeader: () => leader,
     /** Re-reads the whole registry now (tests, and after an operator repaired the database). */

@@ -89,7 +89,11 @@ describe('spoke kit', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.equal(hub.routing.getTool('portfolio_optimize') === undefined, true, `deregistered before exiting: ${stderr}`);
+    assert.equal(
+      hub.routing.getTool('portfolio_optimize') === undefined,
+      true,
+      `deregistered before exiting: ${stderr}`,
+    );
     const page = await api(hub, 'GET', '/api/v1/services?name=portfolio&active=false');
     assert.equal(page.body.items.length, 1);
   });
