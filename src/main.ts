@@ -5,6 +5,7 @@ import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/data
 import type { EmbeddedEngine } from './db/embedded-database.js';
 import { startEmbeddedMaintenance } from './db/embedded-maintenance.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startRetention } from './db/retention.js';
 import { createArgumentValidator } from './execution/argument-validator.js';
 import { createBalancer } from './execution/balancer.js';
 import { createEngine } from './execution/engine.js';
@@ -191,6 +192,14 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     });
     health.start();
     cleanups.push(() => health.close());
+    const retention = startRetention({
+      db: database.db,
+      policy: config.retention,
+      logger: log('retention'),
+      isLeader: sync?.isLeader,
+      onServicesDeleted: (ids) => store.forget(ids),
+    });
+    cleanups.push(() => retention.close());
 
     // The fronts: MCP over HTTP and/or stdio, and the REST API.
     const broadcaster = createListChangedBroadcaster({
@@ -250,6 +259,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       engine,
       history,
       health,
+      retention,
       executions,
       upstream,
       gates,

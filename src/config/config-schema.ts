@@ -258,6 +258,26 @@ export const configSchema = z.object({
       }),
     })
     .prefault({}),
+  retention: z
+    .object({
+      inactiveServiceDays: key(positiveInt.default(7), {
+        env: 'FIN_HUB_RETENTION_INACTIVE_SERVICE_DAYS',
+        description: 'deregistered or expired services (and their tools) are deleted after this many days',
+      }),
+      executionDays: key(positiveInt.default(30), {
+        env: 'FIN_HUB_RETENTION_EXECUTION_DAYS',
+        description: 'execution history rows are deleted this many days after they started',
+      }),
+      auditDays: key(positiveInt.default(90), {
+        env: 'FIN_HUB_RETENTION_AUDIT_DAYS',
+        description: 'registry audit rows are deleted after this many days',
+      }),
+      batchSize: key(positiveInt.default(1000), { description: 'rows deleted per retention statement' }),
+      intervalMs: key(positiveInt.default(60 * 60_000), {
+        description: 'how often the retention pass runs, in ms',
+      }),
+    })
+    .prefault({}),
   sync: z
     .object({
       consistencyIntervalMs: key(positiveInt.default(30_000), {

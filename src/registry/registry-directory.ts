@@ -110,6 +110,19 @@ export class RegistryDirectory {
     if (!service.is_active) this.dropTools(service.service_id);
   }
 
+  /** A service row deleted from the database (retention): gone from every index. */
+  remove(serviceId: string): void {
+    this.dropTools(serviceId);
+    if (!this.services.delete(serviceId)) return;
+    const at = firstAtOrAfter(this.sortedServiceIds, serviceId);
+    if (this.sortedServiceIds[at] === serviceId) this.sortedServiceIds.splice(at, 1);
+  }
+
+  /** Every service id memory holds (for reconciling with the database). */
+  serviceIds(): IterableIterator<string> {
+    return this.services.keys();
+  }
+
   /** Statistics after a history batch, as the database computed them. */
   updateStats(rows: ToolStatsRow[]): void {
     for (const row of rows) {

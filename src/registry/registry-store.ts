@@ -10,6 +10,13 @@ import {
 import type { ServiceRecord, ToolRecord } from './registry-types.js';
 import { RoutingIndex, type RoutingView } from './routing-index.js';
 
+/** `row` is an older state of the instance than `than` (by its registration, then its last check). */
+function isOlder(row: ServiceRecord, than: ServiceRecord): boolean {
+  const updated = row.updated_at.getTime() - than.updated_at.getTime();
+  if (updated !== 0) return updated < 0;
+  return (row.last_health_check?.getTime() ?? 0) < (than.last_health_check?.getTime() ?? 0);
+}
+
 /**
  * One service row as the database returned it after a write. `tools` is the complete tool set when
  * the write replaced it (a registration, or a re-read of another hub's change); a row without tools
@@ -89,6 +96,12 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
       toolsOf.set(tool.service_id, list);
     }
     const entries: RegistryEntry[] = [];
+    const inDatabase = new Set(services.map((service) => service.service_id));
+    // Gone from the database: retention deleted it (only inactive rows are deleted). An active row
+    // missing from the read was registered after it, and stays.
+    const deleted = [...this.directory.serviceIds()].filter(
+      (id) => !inDatabase.has(id) && this.directory.getService(id)?.is_active === false,
+    );
     for (const service of services) {
       const known = this.directory.getService(service.service_id);
       const same =
@@ -98,14 +111,31 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
         known.is_healthy === service.is_healthy;
       if (same) {
         // Only counters or last_seen moved: the row is refreshed, nothing routes differently.
-        this.directory.update(service);
+        if (!isOlder(service, known)) this.directory.update(service);
         continue;
       }
+      // The read may predate a write this hub applied since: never go back to an older row.
+      if (known && isOlder(service, known)) continue;
       entries.push(
         service.is_active ? { service, tools: toolsOf.get(service.service_id) ?? [] } : { service },
       );
     }
-    return this.apply(entries, origin);
+    const change = this.apply(entries, origin);
+    if (deleted.length > 0) this.forget(deleted, origin);
+    return change;
+  }
+
+  /**
+   * Rows deleted from the database (retention purges only inactive ones): memory forgets them. An
+   * instance still routed is taken out first, as a deactivation would.
+   */
+  forget(serviceIds: string[], origin: ChangeOrigin = 'local'): void {
+    const routed = serviceIds.flatMap((id) => {
+      const row = this.directory.getService(id);
+      return row && this.routingIndex.getInstance(id) ? [{ service: { ...row, is_active: false } }] : [];
+    });
+    if (routed.length > 0) this.apply(routed, origin);
+    for (const id of serviceIds) this.directory.remove(id);
   }
 
   /** Statistics a history batch computed (this hub's or another's). */
