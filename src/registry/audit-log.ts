@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/tables.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -26,17 +26,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  audit_id: string;
-  at: Date;
-  identity: string;
-  address: string | null;
-  action: string;
-  service_id: string | null;
-  service_name: string | null;
-  outcome: string;
-  details: Record<string, unknown> | null;
-}
+/** One row of `registry_audit` as the API shows it (the bigserial id as a string). */
+type AuditRow = Omit<Selectable<Database['registry_audit']>, 'audit_id'> & { audit_id: string };
 
 /**
  * The registry's audit trail: a row in `registry_audit` and an info log line for every registration,
