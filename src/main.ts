@@ -28,6 +28,7 @@ import { createRegistryService } from './registry/registry-service.js';
 import { RegistryStore } from './registry/registry-store.js';
 import { startRegistrySync } from './registry/registry-sync.js';
 import { createToolDiscovery } from './registry/tool-discovery.js';
+import { createGuardedFetch } from './shared/guarded-fetch.js';
 import { packageVersion } from './shared/package-root.js';
 import { createSsrfGuard } from './shared/ssrf-guard.js';
 
@@ -91,6 +92,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       connectTimeoutMs: config.engine.connectTimeoutMs,
       maxResultBytes: config.engine.maxResultBytes,
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
+      lookup: ssrf.lookup,
     });
     cleanups.push(() => upstream.close());
     const audit = createAuditLog({ db: database.db, logger: log('audit') });
@@ -175,6 +177,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       },
       onFinished: (record) => metrics.observeExecution(record),
     });
+    const healthFetch = createGuardedFetch(ssrf.lookup);
     const health = createHealthMonitor({
       repository,
       store,
@@ -187,7 +190,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       tickMs: config.health.tickMs,
       fetchHealth: async (url, signal) => {
         await ssrf.check(url, 'health_check.http');
-        return fetch(url, { signal, redirect: 'manual' });
+        return healthFetch(url, { signal, redirect: 'manual' });
       },
     });
     health.start();

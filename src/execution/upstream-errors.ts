@@ -27,6 +27,8 @@ const CONNECT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  // The SSRF guard's lookup refused the address (src/shared/ssrf-guard.ts).
+  'EADDR_NOT_ALLOWED',
 ]);
 
 /** True when the error (or its cause chain) says no connection was ever made. */

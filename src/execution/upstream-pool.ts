@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { LookupFunction } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
@@ -13,6 +14,7 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
+import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
 import type { CallerRelay } from './call-context.js';
 import { describeUpstreamFailure, isConnectFailure, UpstreamError } from './upstream-errors.js';
@@ -38,6 +40,11 @@ export interface UpstreamPoolOptions {
   /** Largest answer accepted from a spoke, in bytes. */
   maxResultBytes: number;
   guardConnect?: ConnectGuard;
+  /**
+   * Resolves hosts for every new upstream connection (the SSRF guard's lookup): the address
+   * checked is then the address connected to, on both legs (the SDK client's and tools/call).
+   */
+  lookup?: LookupFunction;
   /** Extra headers for every upstream request (a spoke's own credentials). Never the caller's token. */
   headers?: Record<string, string>;
 }
@@ -57,7 +64,9 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   // Aborts sessions still opening when the pool closes (a hanging initialize must not hold shutdown).
   const closing = new AbortController();
   const version = packageVersion();
-  const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes });
+  const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
+  // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
+  const upstreamFetch = options.lookup ? createGuardedFetch(options.lookup) : fetch;
 
   // Adds the spoke's own headers to every request the SDK makes, and gives every request
   // its own abort signal: the SDK passes its transport-lifetime signal to each fetch, and undici
@@ -80,7 +89,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     const release = () => outer?.removeEventListener('abort', relay);
     let response: Response;
     try {
-      response = await fetch(input, { ...init, headers, signal: request.signal, redirect: 'manual' });
+      response = await upstreamFetch(input, { ...init, headers, signal: request.signal, redirect: 'manual' });
     } catch (error) {
       release();
       throw error;

@@ -48,14 +48,23 @@ interface JsonRpcMessage {
  * Answers may be JSON or an SSE stream; on a stream, progress, log messages and the spoke's own
  * requests (sampling, elicitation, ping) are relayed exactly as the SDK path relays them.
  */
-export function createUpstreamRpc(options: { maxResultBytes: number }) {
+export function createUpstreamRpc(options: {
+  maxResultBytes: number;
+  /** Resolves hosts for new connections (the SSRF guard's, so what is checked is what is connected to). */
+  lookup?: import('node:net').LookupFunction;
+}) {
   // One agent for every spoke: keep-alive connections per origin, reused across calls.
   // Loaded on the first call, not at start-up (about 90 ms of module loading `fin-hub --stdio` skips).
   let agent: Agent | undefined;
   const agentReady = async () => {
     if (!agent) {
       const { Agent } = await import('undici');
-      agent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256 });
+      agent ??= new Agent({
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 120_000,
+        connections: 256,
+        ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
+      });
     }
     return agent;
   };

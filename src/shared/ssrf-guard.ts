@@ -106,6 +106,38 @@ export function createSsrfGuard(
   }
 
   return {
+    /**
+     * A `lookup` for `net.connect` (undici's `connect` option): resolves the host and refuses the
+     * connection when any answer is outside the policy. So the address checked is the address
+     * connected to — a DNS answer that changed since registration (rebinding) cannot slip through.
+     */
+    lookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+      resolve(hostname).then(
+        (addresses) => {
+          if (addresses.length === 0) {
+            return callback(
+              Object.assign(new Error(`host ${hostname} does not resolve`), { code: 'ENOTFOUND' }),
+              '',
+            );
+          }
+          for (const address of addresses) {
+            const kind = classifyAddress(address);
+            if (!allowed(kind)) {
+              const error = new Error(
+                `${hostname} resolved to ${address}, which the hub's network policy does not allow (${kind})`,
+              );
+              return callback(Object.assign(error, { code: ADDRESS_NOT_ALLOWED }), '');
+            }
+          }
+          const entries = addresses.map((address) => ({ address, family: isIP(address) || 4 }));
+          if (options.all) return callback(null, entries);
+          const first = entries.find((e) => !options.family || e.family === options.family) ?? entries[0]!;
+          callback(null, first.address, first.family);
+        },
+        (error: Error) => callback(error, ''),
+      );
+    },
+
     async check(rawUrl: string, field: string): Promise<void> {
       const refuse = (why: string) =>
         new HubError('address_not_allowed', `${field}: ${why}`, [{ path: field, message: why }]);
@@ -142,6 +174,16 @@ export function createSsrfGuard(
     },
   };
 }
+
+/** The error code of a connection the guard's lookup refused (the request never left the hub). */
+export const ADDRESS_NOT_ALLOWED = 'EADDR_NOT_ALLOWED';
+
+type LookupOptions = { family?: number | string; all?: boolean };
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 async function defaultResolve(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);

@@ -157,6 +157,10 @@ describe(`the tools/call hot path on the ${TEST_DB} database`, () => {
       assert.equal(res.body.status, 'error', name);
       assert.match(res.body.error.message, expected, name);
     }
+    // Every call was answered and every answered call has its row.
+    await hub.history.drain();
+    assert.equal(await hub.executions.count(), cases.length);
+    assert.equal((await api(hub, 'GET', '/health')).status, 200);
   });
 
   it('keeps history rows whose arguments PostgreSQL cannot store as they are', async (t) => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { openSession } from '../../bench/load.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
 
 const valid = registration('hostile-1', 'hostile', 9400, ['hostile_tool']);
 const deepJson = (n: number) => `${'{"a":'.repeat(n)}{}${'}'.repeat(n)}`;
@@ -30,6 +32,24 @@ const CASES: [string, string, string, unknown, Record<string, string>, number, s
     'POST',
     '/api/v1/services/register',
     { ...valid, address: undefined },
+    {},
+    400,
+    'validation_failed',
+  ],
+  [
+    'a U+0000 in a registration string',
+    'POST',
+    '/api/v1/services/register',
+    { ...valid, tags: ['a\u0000b'] },
+    {},
+    400,
+    'validation_failed',
+  ],
+  [
+    'a lone surrogate in a tool description',
+    'POST',
+    '/api/v1/services/register',
+    { ...valid, tools: [{ name: 'hostile_tool', description: 'x\ud800y' }] },
     {},
     400,
     'validation_failed',
@@ -253,5 +273,77 @@ describe('hostile and malformed requests', () => {
     const health = await api(hub, 'GET', '/health');
     assert.equal(health.status, 200);
     assert.equal((await api(hub, 'GET', '/api/v1/services/hostile-1')).status, 200, 'nothing was lost');
+  });
+
+  /**
+   * /mcp bodies inside a live session, each sent both ways in (the raw fast path, and through
+   * express — X-Forwarded-For routes a request there). Expected: a 4xx or a JSON-RPC error or an
+   * isError result, never a 5xx; the session and the hub keep working; rows = calls answered.
+   */
+  const call = (id: unknown, params: unknown) =>
+    `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"tools/call","params":${JSON.stringify(params)}}`;
+  const MCP_CASES: [string, string][] = [
+    ['not JSON', '{"jsonrpc":"2.0",'],
+    ['a JSON string', '"tools/call"'],
+    ['an empty batch', '[]'],
+    ['a batch of calls', `[${call(1, { name: 'echo', arguments: { text: 'a' } })}]`],
+    ['no jsonrpc member', '{"id":1,"method":"tools/call","params":{"name":"echo"}}'],
+    ['params of the wrong type', '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":"echo"}'],
+    ['a name of the wrong type', call(3, { name: 42 })],
+    ['arguments as an array', call(4, { name: 'echo', arguments: [1, 2] })],
+    ['arguments failing the schema', call(5, { name: 'echo', arguments: { text: 7 } })],
+    ['an unknown tool', call(6, { name: 'no_such_tool', arguments: {} })],
+    ['an id of the wrong type', call({ x: 1 }, { name: 'echo', arguments: { text: 'a' } })],
+    ['an id JSON cannot keep', '{"jsonrpc":"2.0","id":1e400,"method":"tools/call","params":{"name":"echo"}}'],
+    [
+      'arguments nested 200 deep',
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":${deepJson(200)}}}`,
+    ],
+    ['an unknown method', '{"jsonrpc":"2.0","id":8,"method":"tools/explode","params":{}}'],
+    ['a response nobody asked for', '{"jsonrpc":"2.0","id":"fh-999","result":{}}'],
+    ['a NUL in the arguments', call(9, { name: 'echo', arguments: { text: 'a\u0000b' } })],
+    ['a lone surrogate in the arguments', call(10, { name: 'echo', arguments: { text: 'x\ud800y' } })],
+    ['a huge string argument', call(11, { name: 'echo', arguments: { text: 'x'.repeat(500_000) } })],
+  ];
+
+  it(`answer ${MCP_CASES.length} hostile /mcp bodies on both paths without a 5xx, and keep every answered call's row`, async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    assert.equal(
+      (
+        await api(
+          hub,
+          'POST',
+          '/api/v1/services/register',
+          registration('fuzz-1', 'fuzz', spoke.port, ['echo']),
+        )
+      ).status,
+      200,
+    );
+    const headers = await openSession(`${hub.url}/mcp`);
+    let answeredCalls = 0;
+    for (const [title, body] of MCP_CASES) {
+      for (const extra of [{}, { 'x-forwarded-for': '127.0.0.1' }] as Record<string, string>[]) {
+        const res = await fetch(`${hub.url}/mcp`, {
+          method: 'POST',
+          headers: { ...headers, ...extra },
+          body,
+        });
+        const text = await res.text();
+        const via = extra['x-forwarded-for'] ? 'express' : 'fast path';
+        assert.ok(res.status < 500, `${title} (${via}): HTTP ${res.status} ${text.slice(0, 200)}`);
+        if (res.status === 200 && text.includes('"result"') && text.includes('"content"')) answeredCalls++;
+      }
+    }
+    // The session still works, and every tools/call the hub answered with a result has its row.
+    const after = await fetch(`${hub.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: call(99, { name: 'echo', arguments: { text: 'still fine' } }),
+    });
+    assert.match(await after.text(), /still fine/);
+    await hub.history.drain();
+    assert.equal(await hub.executions.count(), answeredCalls + 1);
+    assert.equal((await api(hub, 'GET', '/health')).status, 200);
   });
 });

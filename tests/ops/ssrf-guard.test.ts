@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { classifyAddress, createSsrfGuard } from '../../src/shared/ssrf-guard.js';
+import { createGuardedFetch } from '../../src/shared/guarded-fetch.js';
+import { ADDRESS_NOT_ALLOWED, classifyAddress, createSsrfGuard } from '../../src/shared/ssrf-guard.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 
 const HOSTILE = [
@@ -118,5 +119,33 @@ describe('SSRF guard', () => {
     const service = await api(hub, 'GET', '/api/v1/services/redir-1');
     assert.match(service.body.last_failure_reason, /HTTP 302/);
     assert.equal(followed, 0);
+  });
+
+  it('checks the address actually connected to: a name that rebinds to the metadata address after the check is refused at connect', async (t) => {
+    let answers = ['127.0.0.1'];
+    const rebinding = createSsrfGuard(
+      { allowLoopback: true, allowPrivate: true, allowPublic: true },
+      async (host) => (host === 'rebind.test' ? answers : []),
+    );
+    let requests = 0;
+    // Every answer closes its connection, so that the second request needs a new one (and a lookup).
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { connection: 'close' }).end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const url = `http://rebind.test:${(server.address() as AddressInfo).port}/`;
+    await rebinding.check(url, 'mcp_url'); // what registration checks
+    const guardedFetch = createGuardedFetch(rebinding.lookup);
+    assert.equal(await (await guardedFetch(url)).text(), 'ok');
+    // The name now answers with the metadata address; the guarded connection never reaches it.
+    answers = ['169.254.169.254'];
+    const refused = await guardedFetch(
+      `http://rebind.test:${(server.address() as AddressInfo).port}/again`,
+    ).catch((error: Error & { cause?: { code?: string } }) => error);
+    assert.ok(refused instanceof Error, 'the request failed');
+    assert.equal((refused as Error & { cause?: { code?: string } }).cause?.code, ADDRESS_NOT_ALLOWED);
+    assert.equal(requests, 1);
   });
 });
