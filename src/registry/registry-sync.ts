@@ -232,3 +232,5 @@ export function startRegistrySync(options: RegistrySyncOptions) {
     },
   };
 }
+
+export type RegistrySync = ReturnType<typeof startRegistrySync>;

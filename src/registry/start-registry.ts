@@ -1,0 +1,114 @@
+import type { HubConfig } from '../config/config-schema.js';
+import type { DatabaseTarget, HubDatabase } from '../db/database.js';
+import { startEmbeddedMaintenance } from '../db/embedded-maintenance.js';
+import { startRetention } from '../db/retention.js';
+import type { Logger } from '../logger.js';
+import { createGuardedFetch } from '../shared/guarded-fetch.js';
+import type { createSsrfGuard } from '../shared/ssrf-guard.js';
+import { createAuditLog } from './audit-log.js';
+import { createHealthMonitor } from './health-monitor.js';
+import { createRegistryRepository } from './registry-repository.js';
+import { createRegistryService, type ToolDiscovery } from './registry-service.js';
+import { RegistryStore } from './registry-store.js';
+import { startRegistrySync } from './registry-sync.js';
+
+/**
+ * The registry part of a hub: the store (one writer, see registry-store.ts), its database queries,
+ * the use cases behind the REST API, the audit trail, cross-hub sync on PostgreSQL, the health and
+ * TTL loops and retention. Loads the registry before it returns; `close()` stops the loops.
+ */
+export async function startRegistry(options: {
+  config: HubConfig;
+  database: HubDatabase;
+  target: DatabaseTarget;
+  logger: Logger;
+  ssrf: ReturnType<typeof createSsrfGuard>;
+  discoverTools: ToolDiscovery;
+}) {
+  const { config, database, logger } = options;
+  const log = (component: string) => logger.child({ component });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const store = new RegistryStore();
+  const repository = createRegistryRepository(database.db);
+  try {
+    if (database.kind === 'embedded') {
+      const maintenance = startEmbeddedMaintenance({ db: database.db, logger: log('database') });
+      store.on('change', () => maintenance.noteChange());
+      cleanups.push(() => maintenance.close());
+    }
+    // Several hubs on one PostgreSQL: listening starts before the registry loads, so nothing is missed.
+    const sync =
+      options.target.kind === 'postgres'
+        ? startRegistrySync({
+            connectionString: options.target.url,
+            schema: config.dbSchema,
+            repository,
+            store,
+            logger: log('registry-sync'),
+            consistencyIntervalMs: config.sync.consistencyIntervalMs,
+          })
+        : undefined;
+    if (sync) {
+      cleanups.push(() => sync.close());
+      await sync.ready;
+    }
+    const audit = createAuditLog({ db: database.db, logger: log('audit') });
+    const service = createRegistryService({
+      repository,
+      store,
+      audit,
+      defaults: {
+        healthIntervalSeconds: config.health.defaultIntervalSeconds,
+        ttlSeconds: config.health.defaultTtlSeconds,
+        maxInstances: config.rateLimit.maxInstances,
+      },
+      guardUrl: (url, field) => options.ssrf.check(url, field),
+      discoverTools: options.discoverTools,
+    });
+    const loaded = await service.load();
+    logger.info('registry loaded', { active_instances: loaded, database: database.kind });
+
+    const healthFetch = createGuardedFetch(options.ssrf.lookup);
+    const health = createHealthMonitor({
+      repository,
+      store,
+      audit,
+      isLeader: sync?.isLeader,
+      logger: log('health'),
+      failureThreshold: config.health.failureThreshold,
+      timeoutMs: config.health.timeoutMs,
+      concurrency: config.health.concurrency,
+      tickMs: config.health.tickMs,
+      fetchHealth: async (url, signal) => {
+        await options.ssrf.check(url, 'health_check.http');
+        return healthFetch(url, { signal, redirect: 'manual' });
+      },
+    });
+    health.start();
+    cleanups.push(() => health.close());
+    const retention = startRetention({
+      db: database.db,
+      policy: config.retention,
+      logger: log('retention'),
+      isLeader: sync?.isLeader,
+      onServicesDeleted: (ids) => store.forget(ids),
+    });
+    cleanups.push(() => retention.close());
+
+    return {
+      store,
+      service,
+      audit,
+      sync,
+      health,
+      retention,
+      /** Stops the loops and the sync connection, in reverse order of start. */
+      async close(): Promise<void> {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+    throw error;
+  }
+}
