@@ -112,7 +112,6 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       stdio =
         overrides.stdioFront ??
         openStdioFront({ version, pageSize: config.mcp.pageSize, onEnd: overrides.onStdioEnd ?? (() => {}) });
-      await stdio.connected;
       stdio.attach(backend, broadcaster);
     }
     const url = http?.url;

@@ -110,7 +110,10 @@ export function createUpstreamRpc(options: {
     try {
       reply = { result: await relayRequest(message, relay) };
     } catch (error) {
-      const code = error instanceof McpError ? error.code : -32603;
+      // The caller's refusal keeps its JSON-RPC code, whichever SDK line raised it (the front's
+      // errors come from v2, this leg's from v1).
+      const given = (error as { code?: unknown }).code;
+      const code = Number.isSafeInteger(given) ? (given as number) : -32603;
       reply = { error: { code, message: (error as Error).message } };
     }
     const response = await post(target, JSON.stringify({ jsonrpc: '2.0', id: message.id, ...reply }));

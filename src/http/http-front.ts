@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createMcpHttp } from '../mcp/http-session-manager.js';
 import type { ListChangedBroadcaster } from '../mcp/list-changed-broadcaster.js';
 import type { createMcpServerFactory } from '../mcp/mcp-server-factory.js';
+import { createModernMcpHttp } from '../mcp/modern-http-front.js';
 import { createRawMcpFront } from '../mcp/raw-mcp-front.js';
 import type { HubMetrics, MetricsSources } from '../metrics.js';
 import type { AuditLog } from '../registry/audit-log.js';
@@ -48,8 +49,15 @@ export async function startHttpFront(options: HttpFrontOptions) {
     allowedHosts: [...config.mcp.allowedHosts, config.host],
     allowedOrigins: config.mcp.allowedOrigins,
   });
+  const modern = createModernMcpHttp({
+    createServer: options.createMcpServer,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger: logger.child({ component: 'mcp' }),
+  });
+  options.broadcaster.add(modern.listChangeListener);
   const mcpHttp = createMcpHttp({
     createServer: options.createMcpServer,
+    modern,
     engine: options.engine,
     broadcaster: options.broadcaster,
     logger: logger.child({ component: 'mcp' }),

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ClientCapabilities,
+  ProtocolError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import { callToolForMcp } from './tool-call.js';
 
@@ -104,7 +107,8 @@ export function createDirectToolCalls(options: {
           const relayedId = `fin-hub-${++counter}`;
           const answer = new Promise<unknown>((resolve, reject) => {
             waiting.set(relayedId, { resolve, reject });
-            const onAbort = () => reject(new McpError(-32001, 'the call ended before the client answered'));
+            const onAbort = () =>
+              reject(new ProtocolError(-32001, 'the call ended before the client answered'));
             controller.signal.addEventListener('abort', onAbort, { once: true });
           });
           out.send({ jsonrpc: '2.0', id: relayedId, method: request.method, params: request.params });
@@ -120,8 +124,8 @@ export function createDirectToolCalls(options: {
       .then(
         (result) => out.finish({ jsonrpc: '2.0', id, result }),
         (error: unknown) => {
-          const code = error instanceof McpError ? error.code : -32603;
-          const message = error instanceof McpError ? error.message : 'Internal error';
+          const code = error instanceof ProtocolError ? error.code : -32603;
+          const message = error instanceof ProtocolError ? error.message : 'Internal error';
           out.finish({ jsonrpc: '2.0', id, error: { code, message } });
         },
       )
@@ -151,7 +155,7 @@ export function createDirectToolCalls(options: {
         const pending = waiting.get(message.id as string)!;
         if (message.error) {
           const code = typeof message.error.code === 'number' ? message.error.code : -32603;
-          pending.reject(new McpError(code, String(message.error.message ?? 'the client refused')));
+          pending.reject(new ProtocolError(code, String(message.error.message ?? 'the client refused')));
         } else pending.resolve(message.result);
         res.writeHead(202).end();
       }
@@ -230,9 +234,9 @@ function serialize(message: unknown): string {
 
 function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined): void {
   if (method === 'sampling/createMessage' && !capabilities?.sampling)
-    throw new McpError(-32601, 'the client does not support sampling');
+    throw new ProtocolError(-32601, 'the client does not support sampling');
   if (method === 'elicitation/create' && !capabilities?.elicitation)
-    throw new McpError(-32601, 'the client does not support elicitation');
+    throw new ProtocolError(-32601, 'the client does not support elicitation');
 }
 
 function cancelledId(message: JsonRpcBody): RequestId {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isInitializeRequest, type Server } from '@modelcontextprotocol/server';
 import express, {
   type ErrorRequestHandler,
   type Request,
@@ -16,9 +15,10 @@ import { createDirectToolCalls, type DirectToolCalls } from './direct-tool-calls
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
 import { messageProblem } from './message-limits.js';
+import type { ModernMcpHttp } from './modern-http-front.js';
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   server: Server;
   /** The session's tools/call fast path (see direct-tool-calls.ts). */
   direct: DirectToolCalls;
@@ -38,6 +38,8 @@ export function sessionOwner(identity: string | undefined, ip: string | undefine
 
 export interface McpHttpOptions {
   createServer: McpServerFactory;
+  /** The 2026-07-28 leg: session-less requests that carry the `_meta` envelope go there. */
+  modern: ModernMcpHttp;
   engine: Engine;
   broadcaster: ListChangedBroadcaster;
   logger: Logger;
@@ -59,9 +61,11 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 }
 
 /**
- * Streamable HTTP at /mcp with stateful sessions: one MCP server per session, an idle sweep that
- * closes abandoned sessions, DELETE to end one, Host and Origin validation (DNS rebinding), and a
- * body limit answered as a JSON-RPC error.
+ * Streamable HTTP at /mcp, both protocol eras on one endpoint. The handshake era (2024-11-05 to
+ * 2025-11-25) gets stateful sessions: one MCP server per session, an idle sweep that closes
+ * abandoned sessions, DELETE to end one. A session-less POST that is not `initialize` and carries
+ * the 2026-07-28 envelope goes to the stateless leg (modern-http-front.ts). Both share Host and
+ * Origin validation (DNS rebinding), auth, and a body limit answered as a JSON-RPC error.
  */
 export function createMcpHttp(options: McpHttpOptions) {
   const { logger } = options;
@@ -155,7 +159,7 @@ export function createMcpHttp(options: McpHttpOptions) {
         );
       }
       const server = options.createServer(() => ({ userAgent: req.get('user-agent'), ip: req.ip }));
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           const direct = createDirectToolCalls({
@@ -173,6 +177,14 @@ export function createMcpHttp(options: McpHttpOptions) {
       };
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.headers['mcp-session-id'] === undefined && (await options.modern.isModern(req, body))) {
+      await options.modern.serve(req, res, body, {
+        identity: res.locals.identity as string | undefined,
+        ip: req.ip,
+        correlationId: res.locals.correlationId as string | undefined,
+      });
       return;
     }
     const session = sessionOf(req, res);
@@ -246,6 +258,7 @@ export function createMcpHttp(options: McpHttpOptions) {
     },
     async close(): Promise<void> {
       clearInterval(sweeper);
+      await options.modern.close();
       await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'hub shutting down')));
     },
   };

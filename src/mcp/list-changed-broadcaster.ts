@@ -1,24 +1,32 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../logger.js';
 import type { RegistryChange, RegistryStore } from '../registry/registry-store.js';
 
 /**
- * Tells every live MCP session (both transports) that the tool list changed, debounced so that a
- * burst of registrations sends one notification per session.
+ * Who hears that the tool list changed: a legacy session's or a stdio connection's MCP server
+ * (the SDK sends `notifications/tools/list_changed`, or on a 2026-07-28 stdio connection routes it
+ * to the open `subscriptions/listen`), or the 2026-07-28 HTTP handler's listen streams.
+ */
+export interface ListChangeListener {
+  sendToolListChanged(): Promise<void> | void;
+}
+
+/**
+ * Tells every listener that the tool list changed, debounced so that a burst of registrations
+ * sends one notification per session or stream.
  */
 export function createListChangedBroadcaster(options: {
   store: RegistryStore;
   debounceMs: number;
   logger: Logger;
 }) {
-  const servers = new Set<Server>();
+  const servers = new Set<ListChangeListener>();
   let timer: NodeJS.Timeout | undefined;
 
   const send = () => {
     timer = undefined;
     for (const server of servers) {
-      server
-        .sendToolListChanged()
+      Promise.resolve()
+        .then(() => server.sendToolListChanged())
         .catch((error) => options.logger.debug('list_changed not delivered', { error: String(error) }));
     }
   };
@@ -29,10 +37,10 @@ export function createListChangedBroadcaster(options: {
   options.store.on('change', onChange);
 
   return {
-    add(server: Server): void {
+    add(server: ListChangeListener): void {
       servers.add(server);
     },
-    delete(server: Server): void {
+    delete(server: ListChangeListener): void {
       servers.delete(server);
     },
     get size(): number {

@@ -1,12 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  CompleteRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  SetLevelRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import type { RoutingView } from '../registry/routing-index.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
@@ -19,38 +11,51 @@ export interface McpBackend {
 
 export interface McpServerFactoryOptions {
   /**
-   * Ready at once for HTTP sessions. For stdio it may still be a promise: the CLI answers
-   * `initialize` while the database opens, and a `tools/list` or `tools/call` that comes first waits
-   * here (a start-up failure rejects it, and the process exits).
+   * Ready at once for HTTP. For stdio it may still be a promise: the CLI answers `initialize` and
+   * `server/discover` while the database opens, and a `tools/list` or `tools/call` that comes first
+   * waits here (a start-up failure rejects it, and the process exits).
    */
   backend: McpBackend | Promise<McpBackend>;
   pageSize: number;
   version: string;
-  /** Debounce window of notifications/tools/list_changed; the SDK coalesces within a tick on top. */
   instructions?: string;
+  /**
+   * How long a 2026-07-28 client may cache a `tools/list` page (`ttlMs`). The list changes when
+   * spokes come and go, so it is short; clients listening on `subscriptions/listen` hear of
+   * changes at once anyway.
+   */
+  toolListTtlMs?: number;
 }
 
 /**
- * Builds one MCP server (one per stdio process, one per streamable-HTTP session). A low-level
- * `Server` with raw tools/list and tools/call handlers over the registry routing: registered JSON
- * Schemas pass through verbatim (McpServer.registerTool only takes zod and would rewrite them).
+ * Builds one MCP server on the official SDK's maintained line (v2): one per legacy session
+ * (HTTP), one per 2026-07-28 request (HTTP, stateless), one per stdio connection. The same
+ * handlers serve both protocol eras; the SDK owns what differs on the wire (the `initialize`
+ * handshake or the `_meta` envelope, `server/discover`, `resultType`, `ttlMs`/`cacheScope`).
+ *
+ * A low-level `Server` with raw tools/list and tools/call handlers over the registry routing:
+ * registered JSON Schemas pass through verbatim, and building one costs a few handler entries,
+ * not one registration per tool (a hub may carry 100,000 tools).
  */
 export function createMcpServerFactory(options: McpServerFactoryOptions) {
   const { backend, pageSize } = options;
+  const instructions =
+    options.instructions ??
+    'fin-hub re-exposes the tools of every registered financial spoke (market data, risk, portfolio).';
 
   return function createServer(caller: () => CallerInfo = () => ({})): Server {
     const server = new Server(
       { name: 'fin-hub', title: 'fin-hub', version: options.version },
       {
         capabilities: { tools: { listChanged: true }, logging: {}, completions: {} },
-        instructions:
-          options.instructions ??
-          'fin-hub re-exposes the tools of every registered financial spoke (market data, risk, portfolio).',
+        instructions,
         debouncedNotificationMethods: ['notifications/tools/list_changed'],
+        // Private: what a caller may see can depend on its credentials (SPEC §9).
+        cacheHints: { 'tools/list': { ttlMs: options.toolListTtlMs ?? 5_000, cacheScope: 'private' } },
       },
     );
 
-    server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    server.setRequestHandler('tools/list', async (request) => {
       const all = (await backend).routing.visibleTools();
       let start = 0;
       const cursor = request.params?.cursor;
@@ -69,30 +74,31 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       const page = all.slice(start, start + pageSize);
       const last = page[page.length - 1];
       return {
-        tools: page.map((t) => t.definition),
+        tools: page.map((t) => t.definition) as never,
         ...(start + pageSize < all.length && last
           ? { nextCursor: Buffer.from(last.definition.name).toString('base64url') }
           : {}),
       };
     });
 
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
-      callToolForMcp(
-        (await backend).engine,
-        request.params as { name: string; arguments?: Record<string, unknown> },
-        {
-          signal: extra.signal,
-          progressToken: extra._meta?.progressToken,
-          correlationHeader: extra.requestInfo?.headers['x-correlation-id'],
-          sendNotification: (notification) => extra.sendNotification(notification as never),
-          sendRequest: (req, schema) => extra.sendRequest(req as never, schema as never),
-          caller: caller(),
-        },
-      ),
+    server.setRequestHandler(
+      'tools/call',
+      async (request, ctx) =>
+        callToolForMcp(
+          (await backend).engine,
+          request.params as { name: string; arguments?: Record<string, unknown> },
+          {
+            signal: ctx.mcpReq.signal,
+            progressToken: ctx.mcpReq._meta?.progressToken,
+            correlationHeader: ctx.http?.req?.headers.get('x-correlation-id') ?? undefined,
+            sendNotification: (notification) => ctx.mcpReq.notify(notification as never),
+            sendRequest: async (req, schema) => schema.parse(await ctx.mcpReq.send(req as never)),
+            caller: caller(),
+          },
+        ) as never,
     );
 
-    server.setRequestHandler(SetLevelRequestSchema, () => ({}));
-    server.setRequestHandler(CompleteRequestSchema, () => ({ completion: { values: [], hasMore: false } }));
+    server.setRequestHandler('completion/complete', () => ({ completion: { values: [], hasMore: false } }));
     return server;
   };
 }
@@ -101,6 +107,7 @@ export type McpServerFactory = ReturnType<typeof createMcpServerFactory>;
 
 function decodeToolCursor(cursor: string): string {
   const name = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name)) throw new McpError(ErrorCode.InvalidParams, 'invalid cursor');
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name))
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'invalid cursor');
   return name;
 }

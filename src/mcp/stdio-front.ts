@@ -1,4 +1,5 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Server } from '@modelcontextprotocol/server';
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import { createMcpServerFactory, type McpBackend } from './mcp-server-factory.js';
 import { createStdioMessageGuard } from './stdio-message-guard.js';
@@ -14,12 +15,17 @@ export interface StdioFrontOptions {
 
 /**
  * MCP over stdin/stdout, opened before the hub behind it exists. The CLI opens it first thing, so
- * `initialize` is answered while the database and the rest of the hub load (SPEC §3: warm start
- * under 1.5 s; the embedded database alone needs more than a second to open). `tools/list` and
- * `tools/call` wait for `attach`; `fail` turns them into errors when start-up fails.
+ * `initialize` (or `server/discover`) is answered while the database and the rest of the hub load
+ * (SPEC §3: warm start under 1.5 s; the embedded database alone needs more than a second to
+ * open). `tools/list` and `tools/call` wait for `attach`; `fail` turns them into errors when
+ * start-up fails.
  *
- * The SDK's transport does not notice stdin ending, and open upstream sockets would keep the
- * process alive, so EOF is turned into `onEnd`.
+ * Both protocol eras: the SDK's `serveStdio` lets the opening message choose (`initialize` pins a
+ * handshake-era server for the connection; a request carrying the 2026-07-28 `_meta` envelope, or
+ * `server/discover`, pins a stateless one). The same factory builds either.
+ *
+ * Open upstream sockets would keep the process alive after stdin ends, so EOF is turned into
+ * `onEnd`.
  */
 export function openStdioFront(options: StdioFrontOptions) {
   let provide: (backend: McpBackend) => void = () => {};
@@ -35,12 +41,27 @@ export function openStdioFront(options: StdioFrontOptions) {
     pageSize: options.pageSize,
     version: options.version,
   });
-  const server = createServer(() => ({ userAgent: 'stdio' }));
+  // The servers serveStdio built (a discarded `server/discover` probe, then the pinned one); each
+  // hears of tool list changes while it is open.
+  const servers = new Set<Server>();
+  let broadcaster: ListChangedBroadcaster | undefined;
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const guarded = stdin.pipe(createStdioMessageGuard((line) => stdout.write(line)));
   const transport = new StdioServerTransport(guarded as never, stdout as never);
-  const connected = server.connect(transport);
+  const handle = serveStdio(
+    () => {
+      const server = createServer(() => ({ userAgent: 'stdio' }));
+      servers.add(server);
+      broadcaster?.add(server);
+      server.onclose = () => {
+        servers.delete(server);
+        broadcaster?.delete(server);
+      };
+      return server;
+    },
+    { transport },
+  );
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -49,22 +70,20 @@ export function openStdioFront(options: StdioFrontOptions) {
   };
   stdin.on('end', end);
   stdin.on('close', end);
-  let broadcaster: ListChangedBroadcaster | undefined;
   return {
-    connected,
     /** The hub is up: waiting and later requests are served, list changes are announced. */
     attach(ready: McpBackend, listChanged: ListChangedBroadcaster): void {
       provide(ready);
       broadcaster = listChanged;
-      listChanged.add(server);
+      for (const server of servers) listChanged.add(server);
     },
     /** Start-up failed: requests get this error instead of waiting. */
     fail(error: Error): void {
       refuse(error);
     },
     async close(): Promise<void> {
-      broadcaster?.delete(server);
-      await server.close().catch(() => {});
+      for (const server of servers) broadcaster?.delete(server);
+      await handle.close().catch(() => {});
     },
   };
 }

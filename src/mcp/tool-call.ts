@@ -1,10 +1,10 @@
 import {
   type CallToolResult,
-  ErrorCode,
-  McpError,
   type Notification,
   type ProgressToken,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  ProtocolErrorCode,
+} from '@modelcontextprotocol/server';
 import { HubError } from '../errors.js';
 import type { CallerRelay } from '../execution/call-context.js';
 import type { Engine } from '../execution/engine.js';
@@ -80,7 +80,7 @@ export async function callToolForMcp(
     };
   } catch (error) {
     if (error instanceof HubError && error.code === 'tool_not_found') {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
     }
     if (error instanceof HubError) {
       return {

@@ -127,7 +127,6 @@ describe(`hostile JSON on the ${TEST_DB} database`, () => {
     });
     const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout });
     t.after(() => front.close());
-    await front.connected;
     const noBroadcast = { add() {}, delete() {} } as unknown as ListChangedBroadcaster;
     front.attach({ routing: hub.routing, engine: hub.engine }, noBroadcast);
     const send = (text: string) => stdin.write(`${text}\n`);

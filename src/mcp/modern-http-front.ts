@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { Logger } from '../logger.js';
+import type { ListChangeListener } from './list-changed-broadcaster.js';
+import type { McpServerFactory } from './mcp-server-factory.js';
+
+/** Who sent a 2026-07-28 request, as the express front worked it out. */
+export interface ModernCaller {
+  identity?: string;
+  ip?: string;
+  correlationId?: string;
+}
+
+/**
+ * The 2026-07-28 (stateless) leg of `/mcp`, on the official SDK's `createMcpHandler`: every
+ * request carries its protocol version, client info and capabilities in `_meta`, needs no session
+ * and may land on any hub. The SDK validates the envelope and the `MCP-Protocol-Version` /
+ * `Mcp-Method` / `Mcp-Name` headers (-32020 on a mismatch, -32022 for an unsupported version),
+ * answers `server/discover`, stamps `resultType` and the list cache fields, and serves
+ * `subscriptions/listen`. One server per request comes from the same factory as the legacy
+ * sessions, so both eras see the same tools through the same engine.
+ *
+ * Legacy (handshake-era) traffic never reaches it: http-session-manager.ts routes by
+ * `isModern` first, and serves initialize and `Mcp-Session-Id` requests itself.
+ */
+export function createModernMcpHttp(options: {
+  createServer: McpServerFactory;
+  bodyLimitBytes: number;
+  logger: Logger;
+}) {
+  const onerror = (error: Error) =>
+    options.logger.debug('mcp 2026-07-28 request refused or failed', {
+      error: error.message,
+    });
+  const handler = createMcpHandler(
+    (context) => {
+      // The caller's address and user agent travel as pass-through auth info (see `serve`).
+      const caller = (context.authInfo?.extra ?? {}) as { ip?: string; userAgent?: string };
+      return options.createServer(() => ({ ip: caller.ip, userAgent: caller.userAgent }));
+    },
+    { legacy: 'reject', maxRequestBodySize: options.bodyLimitBytes, onerror },
+  );
+  const serveNode = toNodeHandler(handler, { maxRequestBodySize: options.bodyLimitBytes, onerror });
+
+  return {
+    /**
+     * Whether the SDK would serve this POST as 2026-07-28 traffic (an envelope in `_meta`, or
+     * `server/discover`); the SDK's own classification, so the two can never disagree.
+     */
+    async isModern(req: IncomingMessage, body: unknown): Promise<boolean> {
+      return !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body }));
+    },
+
+    async serve(
+      req: IncomingMessage,
+      res: ServerResponse,
+      body: unknown,
+      caller: ModernCaller,
+    ): Promise<void> {
+      // The correlation id the front settled on reaches the history row like a caller's own.
+      if (caller.correlationId !== undefined) req.headers['x-correlation-id'] = caller.correlationId;
+      const auth: AuthInfo = {
+        token: '',
+        clientId: caller.identity ?? 'anonymous',
+        scopes: [],
+        extra: { ip: caller.ip, userAgent: req.headers['user-agent'] },
+      };
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+      await serveNode(req, res, body);
+    },
+
+    /** Open `subscriptions/listen` streams that asked for tool list changes hear of them. */
+    listChangeListener: {
+      sendToolListChanged: () => handler.notify.toolsChanged(),
+    } satisfies ListChangeListener,
+
+    close: () => handler.close(),
+  };
+}
+
+export type ModernMcpHttp = ReturnType<typeof createModernMcpHttp>;
