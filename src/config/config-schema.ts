@@ -207,6 +207,19 @@ export const configSchema = z.object({
         description: 'MCP sessions open at once per API key (or per client address without keys)',
       }),
       pageSize: key(positiveInt.default(100), { description: 'page size of `tools/list`' }),
+      sessionIdPrefix: key(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9-]{0,32}$/, 'letters, digits and dashes, at most 32')
+          .default(''),
+        {
+          flag: 'session-prefix',
+          env: 'FIN_HUB_SESSION_PREFIX',
+          defaultText: '',
+          description:
+            'prefix of the MCP session ids this hub mints, so a proxy in front of several hubs can send a handshake-era session back to its hub (deploy/nginx)',
+        },
+      ),
       allowedHosts: key(commaList.default([]), {
         flag: 'allowed-hosts',
         env: 'FIN_HUB_ALLOWED_HOSTS',

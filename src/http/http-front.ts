@@ -64,6 +64,7 @@ export async function startHttpFront(options: HttpFrontOptions) {
     bodyLimitBytes: config.bodyLimitBytes,
     sessionIdleMs: config.mcp.sessionIdleMs,
     maxSessions: config.mcp.maxSessions,
+    sessionIdPrefix: config.mcp.sessionIdPrefix,
     maxSessionsPerIdentity: config.mcp.maxSessionsPerIdentity,
     hostAndOriginProblem,
     auth: options.access.mcpGuards(),

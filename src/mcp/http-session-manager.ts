@@ -47,6 +47,8 @@ export interface McpHttpOptions {
   /** Sessions without a request (and without an open stream) for this long are closed. */
   sessionIdleMs: number;
   maxSessions: number;
+  /** Put in front of every session id this hub mints (config mcp.sessionIdPrefix). */
+  sessionIdPrefix: string;
   /** Sessions one identity (key, or address without keys) may hold at once. */
   maxSessionsPerIdentity: number;
   /** DNS-rebinding protection (src/http/host-origin-check.ts). */
@@ -160,7 +162,8 @@ export function createMcpHttp(options: McpHttpOptions) {
       }
       const server = options.createServer(() => ({ userAgent: req.get('user-agent'), ip: req.ip }));
       const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
+        // The prefix names this hub, so a proxy can keep the session on it (deploy/nginx).
+        sessionIdGenerator: () => `${options.sessionIdPrefix}${randomUUID()}`,
         onsessioninitialized: (id) => {
           const direct = createDirectToolCalls({
             engine: options.engine,

@@ -16,7 +16,7 @@ import {
 export async function connectModernClient(
   t: TestContext,
   transport: Transport,
-  options: { capabilities?: Record<string, unknown>; mode?: 'auto' | 'legacy' } = {},
+  options: { capabilities?: Record<string, unknown>; mode?: 'auto' | 'legacy'; listen?: boolean } = {},
 ) {
   let listChanged = 0;
   const client = new Client(
@@ -24,15 +24,21 @@ export async function connectModernClient(
     {
       capabilities: options.capabilities ?? {},
       versionNegotiation: { mode: options.mode ?? 'auto' },
-      listChanged: {
-        tools: {
-          autoRefresh: false,
-          debounceMs: 0,
-          onChanged: () => {
-            listChanged++;
-          },
-        },
-      },
+      // On a modern connection this opens a subscriptions/listen stream; `listen: false` keeps
+      // the client to plain requests (a stream would break when its hub is killed).
+      ...(options.listen === false
+        ? {}
+        : {
+            listChanged: {
+              tools: {
+                autoRefresh: false,
+                debounceMs: 0,
+                onChanged: () => {
+                  listChanged++;
+                },
+              },
+            },
+          }),
     },
   );
   await client.connect(transport);
@@ -49,7 +55,12 @@ export async function connectModernClient(
 export function connectModernHttp(
   t: TestContext,
   hubUrl: string,
-  options: { capabilities?: Record<string, unknown>; mode?: 'auto' | 'legacy'; fetch?: FetchLike } = {},
+  options: {
+    capabilities?: Record<string, unknown>;
+    mode?: 'auto' | 'legacy';
+    listen?: boolean;
+    fetch?: FetchLike;
+  } = {},
 ) {
   const transport = new StreamableHTTPClientTransport(new URL(`${hubUrl}/mcp`), {
     ...(options.fetch ? { fetch: options.fetch } : {}),
