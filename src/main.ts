@@ -92,7 +92,12 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
           executions: execution.executions,
           audit: registry.audit,
           runtime: gates.runtime,
-          access: createAccessControl({ config, logger: log('auth') }),
+          access: createAccessControl({
+            config,
+            logger: log('auth'),
+            sharedLimits:
+              database.kind === 'postgres' ? { pool: database.pool, schema: database.schema } : undefined,
+          }),
           metrics,
           gauges: () => ({
             gates: gates.entries(),

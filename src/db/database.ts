@@ -11,6 +11,8 @@ export interface HubDatabase {
   db: Kysely<Database>;
   kind: 'postgres' | 'embedded';
   schema: string;
+  /** The node-postgres pool under Kysely (for libraries that bring their own SQL). */
+  pool: pg.Pool;
   /** Round trip to the database, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function openDatabase(options: {
     db,
     kind: target.kind === 'postgres' ? 'postgres' : 'embedded',
     schema,
+    pool,
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -85,6 +85,12 @@ export function startRetention(options: {
     if (services.length > 0) options.onServicesDeleted(services);
     const executions = await purge('tool_executions', policy.executionDays);
     const audit = await purge('registry_audit', policy.auditDays);
+    // Rate-limit counters whose window ended over an hour ago (a window is a minute; a returning
+    // caller's expired row is reused, so only callers that went away leave rows behind).
+    await db
+      .deleteFrom('rate_limits')
+      .where('expire', '<', String(Date.now() - 3_600_000))
+      .execute();
     if (services.length || executions || audit) {
       logger.info('retention pass', { services: services.length, executions, audit });
     }

@@ -82,7 +82,16 @@ interface RegistryAuditTable {
 }
 
 /** The database as Kysely sees it. */
+/** rate-limiter-flexible's counters (migration 0003); the library reads and writes them. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** Epoch milliseconds (a bigint column). */
+  expire: string | null;
+}
+
 export interface Database {
+  rate_limits: RateLimitsTable;
   services: ServicesTable;
   tools: ToolsTable;
   tool_executions: ToolExecutionsTable;

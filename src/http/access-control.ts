@@ -1,10 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { ApiKey, HubConfig } from '../config/config-schema.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorBody } from './error-middleware.js';
+import { createRateLimiters } from './rate-limiters.js';
 import type { RouteGuards } from './route-guards.js';
 import type { RouteSpec, Scope } from './route-spec.js';
 
@@ -26,7 +28,12 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * Bearer API keys with scopes, and per-identity rate limits. Keys are compared as SHA-256 digests
  * with timingSafeEqual, over every key, so timing does not depend on which key (or prefix) matched.
  */
-export function createAccessControl(options: { config: HubConfig; logger: Logger }) {
+export function createAccessControl(options: {
+  config: HubConfig;
+  logger: Logger;
+  /** PostgreSQL to keep the rate-limit counters in, shared with the other hubs (rate-limiters.ts). */
+  sharedLimits?: { pool: pg.Pool; schema: string };
+}) {
   const { config, logger } = options;
   const enabled = authRequired(config) && !config.auth.allowUnauthenticated;
   if (authRequired(config) && config.auth.keys.length === 0 && !config.auth.allowUnauthenticated) {
@@ -45,10 +52,7 @@ export function createAccessControl(options: { config: HubConfig; logger: Logger
     digest: digest(k.key),
     scopes: new Set<Scope>(k.scopes),
   }));
-  const limiters = {
-    write: new RateLimiterMemory({ points: config.rateLimit.registryWritesPerMinute, duration: 60 }),
-    call: new RateLimiterMemory({ points: config.rateLimit.toolCallsPerMinute, duration: 60 }),
-  };
+  const limiters = createRateLimiters(config, options.sharedLimits);
 
   function identify(req: Request): Identity | undefined | null {
     const header = req.headers.authorization;

@@ -17,14 +17,18 @@ describe(`migrations on the ${TEST_DB} database`, () => {
       logger: createSilentLogger(),
     });
     try {
-      assert.deepEqual(await migrateToLatest(database), ['0001_initial', '0002_ownership_and_audit']);
+      assert.deepEqual(await migrateToLatest(database), [
+        '0001_initial',
+        '0002_ownership_and_audit',
+        '0003_rate_limits',
+      ]);
       assert.deepEqual(await migrateToLatest(database), []);
       const tables = await sql<{ table_name: string }>`
         select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(
         database.db,
       );
       const names = tables.rows.map((r) => r.table_name);
-      for (const table of ['services', 'tools', 'tool_executions', 'registry_audit'])
+      for (const table of ['services', 'tools', 'tool_executions', 'registry_audit', 'rate_limits'])
         assert.ok(names.includes(table), `${table} exists`);
       // The cascade from a service to its tools is in place.
       await database.db

@@ -64,4 +64,22 @@ describe('two hubs on one PostgreSQL', () => {
     await first.close();
     await waitFor(() => second.leader, 'the second hub takes the lead');
   });
+
+  it('hold a caller to one rate limit across both hubs, not one per hub', async (t) => {
+    const rateLimit = { toolCallsPerMinute: 3 };
+    const first = await startTestHub(t, { rateLimit });
+    const second = await startTestHub(t, { dbSchema: first.config.dbSchema, rateLimit });
+    const spoke = await startTestSpoke(t);
+    const body = registration('limited-1', 'limited', spoke.port, ['echo']);
+    assert.equal((await api(first, 'POST', '/api/v1/services/register', body)).status, 200);
+    await waitFor(() => second.routing.getTool('echo') !== undefined, 'the second hub routes echo');
+    const call = (hub: typeof first) => api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: {} });
+    const statuses = [];
+    for (const hub of [first, second, first, second]) statuses.push((await call(hub)).status);
+    assert.deepEqual(
+      statuses,
+      [200, 200, 200, 429],
+      'the fourth call of the minute is refused, on either hub',
+    );
+  });
 });
