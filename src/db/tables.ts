@@ -83,7 +83,7 @@ interface RegistryAuditTable {
 
 /** The database as Kysely sees it. */
 /** rate-limiter-flexible's counters (migration 0003); the library reads and writes them. */
-export interface RateLimitsTable {
+interface RateLimitsTable {
   key: string;
   points: number;
   /** Epoch milliseconds (a bigint column). */
