@@ -42,9 +42,37 @@ export interface Cell {
   calls: number;
 }
 
+/** The 2026-07-28 era: no session; routing headers and the `_meta` envelope on every request. */
+export const MODERN_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+};
+export const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+export type Era = 'legacy' | 'modern';
+
+/** The headers and `params._meta` one tools/call of an era carries (a legacy era opens a session first). */
+export async function callShape(url: string, era: Era, tool: string) {
+  return era === 'modern'
+    ? { headers: { ...MODERN_HEADERS, 'mcp-name': tool }, meta: MODERN_META }
+    : { headers: await openSession(url), meta: undefined };
+}
+
 /** Drives tools/call with autocannon at a concurrency; every request carries a fresh JSON-RPC id. */
-export async function drive(url: string, tool: string, connections: number, seconds: number): Promise<Cell> {
-  const headers = await openSession(url);
+export async function drive(
+  url: string,
+  tool: string,
+  connections: number,
+  seconds: number,
+  era: Era = 'legacy',
+): Promise<Cell> {
+  const { headers, meta } = await callShape(url, era, tool);
   let id = 1;
   const result = await autocannon({
     url,
@@ -60,7 +88,7 @@ export async function drive(url: string, tool: string, connections: number, seco
             jsonrpc: '2.0',
             id: id++,
             method: 'tools/call',
-            params: { name: tool, arguments: { text: 'x'.repeat(64) } },
+            params: { name: tool, arguments: { text: 'x'.repeat(64) }, ...(meta ? { _meta: meta } : {}) },
           }),
         }),
       },

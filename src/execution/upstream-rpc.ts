@@ -11,6 +11,18 @@ import {
 import { createParser } from 'eventsource-parser';
 import type { Agent, Dispatcher } from 'undici';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
+import {
+  ACCEPT_JSON_AND_SSE,
+  type JsonRpcMessage as AnyJsonRpcMessage,
+  errorCodeOf,
+  JsonRpcCode,
+  jsonRpcError,
+  jsonRpcNotification,
+  jsonRpcRequest,
+  jsonRpcResult,
+  MEDIA_JSON,
+  MEDIA_SSE,
+} from '../shared/json-rpc.js';
 import type { CallerRelay } from './call-context.js';
 import { UpstreamError } from './upstream-errors.js';
 
@@ -31,13 +43,11 @@ export interface RawToolCall {
   onRequestId?: (requestId: string) => void;
 }
 
-interface JsonRpcMessage {
-  jsonrpc?: string;
+/** A spoke's message once parseMessage has checked it is an object (its fields as spokes send them). */
+interface JsonRpcMessage extends AnyJsonRpcMessage {
   id?: string | number | null;
   method?: string;
   params?: Record<string, unknown>;
-  result?: unknown;
-  error?: { code?: unknown; message?: unknown; data?: unknown };
 }
 
 /**
@@ -95,8 +105,8 @@ export function createUpstreamRpc(options: {
       method: 'POST',
       headers: {
         ...target.headers,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
+        'content-type': MEDIA_JSON,
+        accept: ACCEPT_JSON_AND_SSE,
       },
       body,
       signal,
@@ -106,17 +116,16 @@ export function createUpstreamRpc(options: {
 
   /** Answers one of the spoke's own requests received during a call, with a POST of the response. */
   async function answerSpoke(target: RpcTarget, message: JsonRpcMessage, relay?: CallerRelay): Promise<void> {
-    let reply: Record<string, unknown>;
+    const id = message.id as string | number;
+    let reply: unknown;
     try {
-      reply = { result: await relayRequest(message, relay) };
+      reply = jsonRpcResult(id, await relayRequest(message, relay));
     } catch (error) {
       // The caller's refusal keeps its JSON-RPC code, whichever SDK line raised it (the front's
       // errors come from v2, this leg's from v1).
-      const given = (error as { code?: unknown }).code;
-      const code = Number.isSafeInteger(given) ? (given as number) : -32603;
-      reply = { error: { code, message: (error as Error).message } };
+      reply = jsonRpcError(id, errorCodeOf(error), (error as Error).message);
     }
-    const response = await post(target, JSON.stringify({ jsonrpc: '2.0', id: message.id, ...reply }));
+    const response = await post(target, JSON.stringify(reply));
     await response.body.dump();
   }
 
@@ -129,7 +138,7 @@ export function createUpstreamRpc(options: {
       call.onRequestId?.(id);
       const response = await post(
         target,
-        JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
+        JSON.stringify(jsonRpcRequest(id, 'tools/call', params)),
         call.signal,
       );
       const type = String(response.headers['content-type'] ?? '');
@@ -139,7 +148,7 @@ export function createUpstreamRpc(options: {
         await response.body.dump().catch(() => {});
         throw new StreamableHTTPError(response.statusCode, `the spoke answered HTTP ${response.statusCode}`);
       }
-      if (type.includes('text/event-stream')) {
+      if (type.includes(MEDIA_SSE)) {
         return readEventStream(
           response,
           id,
@@ -148,7 +157,7 @@ export function createUpstreamRpc(options: {
           options,
         );
       }
-      if (!type.includes('application/json')) {
+      if (!type.includes(MEDIA_JSON)) {
         await response.body.dump();
         throw new UpstreamError(
           'may_have_run',
@@ -161,7 +170,10 @@ export function createUpstreamRpc(options: {
     /** Sends a notification (notifications/cancelled) on the session; failures are ignored. */
     async notify(target: RpcTarget, notification: Notification): Promise<void> {
       try {
-        const response = await post(target, JSON.stringify({ jsonrpc: '2.0', ...notification }));
+        const response = await post(
+          target,
+          JSON.stringify(jsonRpcNotification(notification.method, notification.params)),
+        );
         await response.body.dump();
       } catch {
         // The spoke may be gone; a lost cancellation only costs it wasted work.
@@ -223,7 +235,7 @@ function resultOf(message: JsonRpcMessage, id: string): CallToolResult {
   if (message.error) {
     const { code, message: text, data } = message.error;
     throw new McpError(
-      typeof code === 'number' ? code : -32603,
+      typeof code === 'number' ? code : JsonRpcCode.internalError,
       typeof text === 'string' ? text : 'error',
       data,
     );
@@ -331,18 +343,19 @@ async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay): Promi
     case 'ping':
       return {};
     case 'sampling/createMessage':
-      if (!relay) throw new McpError(-32601, 'sampling is only available to MCP callers');
+      if (!relay) throw new McpError(JsonRpcCode.methodNotFound, 'sampling is only available to MCP callers');
       return relay.sendRequest(
         { method: message.method, params: message.params } as never,
         CreateMessageResultSchema,
       );
     case 'elicitation/create':
-      if (!relay) throw new McpError(-32601, 'elicitation is only available to MCP callers');
+      if (!relay)
+        throw new McpError(JsonRpcCode.methodNotFound, 'elicitation is only available to MCP callers');
       return relay.sendRequest(
         { method: message.method, params: message.params } as never,
         ElicitResultSchema,
       );
     default:
-      throw new McpError(-32601, `Method not found: ${message.method}`);
+      throw new McpError(JsonRpcCode.methodNotFound, `Method not found: ${message.method}`);
   }
 }

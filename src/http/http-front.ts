@@ -51,6 +51,8 @@ export async function startHttpFront(options: HttpFrontOptions) {
   });
   const modern = createModernMcpHttp({
     createServer: options.createMcpServer,
+    engine: options.engine,
+    version: options.version,
     bodyLimitBytes: config.bodyLimitBytes,
     logger: logger.child({ component: 'mcp' }),
   });
@@ -91,6 +93,7 @@ export async function startHttpFront(options: HttpFrontOptions) {
   const rawFront = createRawMcpFront({
     bodyLimitBytes: config.bodyLimitBytes,
     directFor: (id, owner) => mcpHttp.directFor(id, owner),
+    modernDirect: modern.direct,
     hostAndOriginProblem,
     admit: (authorization) => options.access.admitMcp(authorization),
     consumeCall: (identity, ip) => options.access.consumeCall(identity, ip),

@@ -5,18 +5,22 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
+import {
+  errorCodeOf,
+  JSON_CONTENT_TYPE,
+  type JsonRpcMessage as JsonRpcBody,
+  JsonRpcCode,
+  jsonRpcError,
+  jsonRpcRequest,
+  jsonRpcResult,
+  MEDIA_JSON,
+  MEDIA_SSE,
+  type JsonRpcId as RequestId,
+  SSE_RESPONSE_HEADERS,
+  serializeMessage,
+  sseFrame,
+} from '../shared/json-rpc.js';
 import { callToolForMcp } from './tool-call.js';
-
-type RequestId = string | number;
-
-interface JsonRpcBody {
-  jsonrpc?: unknown;
-  id?: unknown;
-  method?: unknown;
-  params?: unknown;
-  result?: unknown;
-  error?: { code?: unknown; message?: unknown };
-}
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -29,7 +33,6 @@ export interface CallOrigin {
   ip?: string;
 }
 
-const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const SUPPORTED_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 
 /**
@@ -63,7 +66,7 @@ export function createDirectToolCalls(options: {
     if (params.arguments !== undefined && !isPlainObject(params.arguments)) return false;
     if (params._meta !== undefined && !isPlainObject(params._meta)) return false;
     const accept = req.headers.accept ?? '';
-    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
+    if (!accept.includes(MEDIA_JSON) || !accept.includes(MEDIA_SSE)) return false;
     if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return false;
     const version = req.headers['mcp-protocol-version'];
     return version === undefined || (typeof version === 'string' && SUPPORTED_VERSIONS.has(version));
@@ -111,7 +114,7 @@ export function createDirectToolCalls(options: {
               reject(new ProtocolError(-32001, 'the call ended before the client answered'));
             controller.signal.addEventListener('abort', onAbort, { once: true });
           });
-          out.send({ jsonrpc: '2.0', id: relayedId, method: request.method, params: request.params });
+          out.send(jsonRpcRequest(relayedId, request.method, request.params));
           try {
             return schema.parse(await answer);
           } finally {
@@ -122,11 +125,16 @@ export function createDirectToolCalls(options: {
       },
     )
       .then(
-        (result) => out.finish({ jsonrpc: '2.0', id, result }),
+        (result) => out.finish(jsonRpcResult(id, result)),
         (error: unknown) => {
-          const code = error instanceof ProtocolError ? error.code : -32603;
-          const message = error instanceof ProtocolError ? error.message : 'Internal error';
-          out.finish({ jsonrpc: '2.0', id, error: { code, message } });
+          const known = error instanceof ProtocolError;
+          out.finish(
+            jsonRpcError(
+              id,
+              known ? error.code : JsonRpcCode.internalError,
+              known ? error.message : 'Internal error',
+            ),
+          );
         },
       )
       .finally(() => {
@@ -154,8 +162,12 @@ export function createDirectToolCalls(options: {
       } else if (kind === 'answer') {
         const pending = waiting.get(message.id as string)!;
         if (message.error) {
-          const code = typeof message.error.code === 'number' ? message.error.code : -32603;
-          pending.reject(new ProtocolError(code, String(message.error.message ?? 'the client refused')));
+          pending.reject(
+            new ProtocolError(
+              errorCodeOf(message.error),
+              String(message.error.message ?? 'the client refused'),
+            ),
+          );
         } else pending.resolve(message.result);
         res.writeHead(202).end();
       }
@@ -176,67 +188,45 @@ export function createDirectToolCalls(options: {
 
 export type DirectToolCalls = ReturnType<typeof createDirectToolCalls>;
 
-/** Writes one call's answer: a single JSON body, or an SSE stream once something must go first. */
-function createResponder(res: ServerResponse, sessionId: string) {
+/**
+ * Writes one call's answer: a single JSON body, or an SSE stream once something must go first.
+ * A handshake-era answer names its session; a 2026-07-28 one has none.
+ */
+export function createResponder(res: ServerResponse, sessionId?: string) {
+  const session = sessionId === undefined ? {} : { 'mcp-session-id': sessionId };
   let streaming = false;
   const gone = () => res.writableEnded || res.destroyed;
-  const frame = (message: unknown) => `event: message\ndata: ${serialize(message)}\n\n`;
   return {
     send(message: unknown): void {
       if (gone()) return;
       if (!streaming) {
         streaming = true;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-cache, no-transform',
-          'mcp-session-id': sessionId,
-        });
+        res.writeHead(200, { ...SSE_RESPONSE_HEADERS, ...session });
       }
-      res.write(frame(message));
+      res.write(sseFrame(message));
     },
     finish(message: unknown): void {
       if (gone()) return;
       if (streaming) {
-        res.end(frame(message));
+        res.end(sseFrame(message));
         return;
       }
-      const body = serialize(message);
+      const body = serializeMessage(message);
       res.writeHead(200, {
-        'content-type': 'application/json',
+        'content-type': MEDIA_JSON,
         'content-length': Buffer.byteLength(body),
-        'mcp-session-id': sessionId,
+        ...session,
       });
       res.end(body);
     },
   };
 }
 
-/**
- * One answer as JSON. Should a value slip past the limits on what enters (src/shared/json-limits.ts)
- * and fail to serialise, the caller gets a JSON-RPC error for the same id instead of an exception
- * escaping the request (which would take the process down with every other caller).
- */
-function serialize(message: unknown): string {
-  try {
-    return JSON.stringify(message);
-  } catch (error) {
-    const id = (message as { id?: unknown } | null)?.id ?? null;
-    return JSON.stringify({
-      jsonrpc: '2.0',
-      id,
-      error: {
-        code: -32603,
-        message: `Internal error: the answer could not be serialised (${(error as Error).message})`,
-      },
-    });
-  }
-}
-
 function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined): void {
   if (method === 'sampling/createMessage' && !capabilities?.sampling)
-    throw new ProtocolError(-32601, 'the client does not support sampling');
+    throw new ProtocolError(JsonRpcCode.methodNotFound, 'the client does not support sampling');
   if (method === 'elicitation/create' && !capabilities?.elicitation)
-    throw new ProtocolError(-32601, 'the client does not support elicitation');
+    throw new ProtocolError(JsonRpcCode.methodNotFound, 'the client does not support elicitation');
 }
 
 function cancelledId(message: JsonRpcBody): RequestId {

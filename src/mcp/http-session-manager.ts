@@ -11,6 +11,7 @@ import express, {
 import type { Engine } from '../execution/engine.js';
 import type { HostOriginCheck } from '../http/host-origin-check.js';
 import type { Logger } from '../logger.js';
+import { jsonRpcError } from '../shared/json-rpc.js';
 import { createDirectToolCalls, type DirectToolCalls } from './direct-tool-calls.js';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
@@ -57,9 +58,9 @@ export interface McpHttpOptions {
   auth?: RequestHandler[];
 }
 
-function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+function refuse(res: Response, status: number, code: number, message: string): void {
   if (res.headersSent) return;
-  res.status(status).json({ jsonrpc: '2.0', id: null, error: { code, message } });
+  res.status(status).json(jsonRpcError(null, code, message));
 }
 
 /**
@@ -82,37 +83,37 @@ export function createMcpHttp(options: McpHttpOptions) {
 
   const validateHostAndOrigin: RequestHandler = (req, res, next) => {
     const problem = hostAndOriginProblem(req.headers);
-    if (problem) return jsonRpcError(res, 403, -32000, problem);
+    if (problem) return refuse(res, 403, -32000, problem);
     next();
   };
 
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large')
-      return jsonRpcError(res, 413, -32600, `request body is larger than ${options.bodyLimitBytes} bytes`);
+      return refuse(res, 413, -32600, `request body is larger than ${options.bodyLimitBytes} bytes`);
     if (type === 'entity.parse.failed')
-      return jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+      return refuse(res, 400, -32700, 'Parse error: the body is not valid JSON');
     if (type === 'encoding.unsupported' || type === 'charset.unsupported')
-      return jsonRpcError(res, 415, -32600, String(error.message));
+      return refuse(res, 415, -32600, String(error.message));
     next(error);
   };
 
   const refuseHostileMessages: RequestHandler = (req, res, next) => {
     const problem = messageProblem(req.body);
-    if (problem !== undefined) return jsonRpcError(res, 400, -32600, problem);
+    if (problem !== undefined) return refuse(res, 400, -32600, problem);
     next();
   };
 
   function sessionOf(req: Request, res: Response): Session | undefined {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
-      jsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+      refuse(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       return undefined;
     }
     const session = sessions.get(id);
     // Another identity's session is answered as unknown: its id is not a credential to reuse.
     if (!session || session.owner !== sessionOwner(res.locals.identity, req.ip)) {
-      jsonRpcError(res, 404, -32001, 'Session not found');
+      refuse(res, 404, -32001, 'Session not found');
       return undefined;
     }
     session.lastActivity = Date.now();
@@ -134,16 +135,11 @@ export function createMcpHttp(options: McpHttpOptions) {
   const handlePost: RequestHandler = async (req, res) => {
     const body = req.body;
     if (Array.isArray(body))
-      return jsonRpcError(res, 400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+      return refuse(res, 400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
     if (req.headers['mcp-session-id'] === undefined && isInitializeRequest(body)) {
       if (sessions.size >= options.maxSessions) {
         res.setHeader('Retry-After', '30');
-        return jsonRpcError(
-          res,
-          503,
-          -32000,
-          `too many MCP sessions (${options.maxSessions}); try again later`,
-        );
+        return refuse(res, 503, -32000, `too many MCP sessions (${options.maxSessions}); try again later`);
       }
       const owner = sessionOwner(res.locals.identity, req.ip);
       if ((sessionsPerOwner.get(owner) ?? 0) >= options.maxSessionsPerIdentity) {
@@ -152,7 +148,7 @@ export function createMcpHttp(options: McpHttpOptions) {
           owner,
           share: options.maxSessionsPerIdentity,
         });
-        return jsonRpcError(
+        return refuse(
           res,
           429,
           -32000,
@@ -239,7 +235,7 @@ export function createMcpHttp(options: McpHttpOptions) {
       router.delete('/', handleDelete);
       router.all('/', (_req, res) => {
         res.setHeader('Allow', 'GET, POST, DELETE');
-        jsonRpcError(res, 405, -32000, 'Method not allowed');
+        refuse(res, 405, -32000, 'Method not allowed');
       });
       return router;
     },

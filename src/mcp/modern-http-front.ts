@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import type { Engine } from '../execution/engine.js';
 import type { Logger } from '../logger.js';
 import type { ListChangeListener } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
+import { createModernToolCalls } from './modern-tool-calls.js';
 
 /** Who sent a 2026-07-28 request, as the express front worked it out. */
 export interface ModernCaller {
@@ -19,16 +21,24 @@ export interface ModernCaller {
  * `Mcp-Method` / `Mcp-Name` headers (-32020 on a mismatch, -32022 for an unsupported version),
  * answers `server/discover`, stamps `resultType` and the list cache fields, and serves
  * `subscriptions/listen`. One server per request comes from the same factory as the legacy
- * sessions, so both eras see the same tools through the same engine.
+ * sessions, so both eras see the same tools through the same engine. A plain `tools/call` takes
+ * the hand-written path of modern-tool-calls.ts instead (bench/RESULTS.md says why).
  *
  * Legacy (handshake-era) traffic never reaches it: http-session-manager.ts routes by
  * `isModern` first, and serves initialize and `Mcp-Session-Id` requests itself.
  */
 export function createModernMcpHttp(options: {
   createServer: McpServerFactory;
+  engine: Engine;
+  version: string;
   bodyLimitBytes: number;
   logger: Logger;
 }) {
+  // Plain tools/call requests skip the SDK (modern-tool-calls.ts); the raw front uses it too.
+  const direct = createModernToolCalls({
+    engine: options.engine,
+    serverInfo: { name: 'fin-hub', title: 'fin-hub', version: options.version },
+  });
   const onerror = (error: Error) =>
     options.logger.debug('mcp 2026-07-28 request refused or failed', {
       error: error.message,
@@ -52,12 +62,16 @@ export function createModernMcpHttp(options: {
       return !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body }));
     },
 
+    /** The hand-written tools/call path (for the raw front). */
+    direct,
+
     async serve(
       req: IncomingMessage,
       res: ServerResponse,
       body: unknown,
       caller: ModernCaller,
     ): Promise<void> {
+      if (direct.handle(req, res, body, caller)) return;
       // The correlation id the front settled on reaches the history row like a caller's own.
       if (caller.correlationId !== undefined) req.headers['x-correlation-id'] = caller.correlationId;
       const auth: AuthInfo = {

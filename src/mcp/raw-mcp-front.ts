@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../http/error-middleware.js';
 import type { FinishedRequest } from '../metrics.js';
+import { isCorrelationId, JsonRpcCode, jsonRpcError, MEDIA_JSON } from '../shared/json-rpc.js';
 import { sessionOwner } from './http-session-manager.js';
 import { messageProblem } from './message-limits.js';
+import { MODERN_REVISION } from './modern-tool-calls.js';
 
 /** What the raw front needs from the rest of the hub; each piece is the same logic express runs. */
 export interface RawMcpFrontOptions {
   bodyLimitBytes: number;
   /** The session's direct path when `owner` opened it, else undefined (express answers 404). */
   directFor(sessionId: string, owner: string): RawDirect | undefined;
+  /** The 2026-07-28 direct path (no session): plain tools/call requests of that revision. */
+  modernDirect: RawDirect;
   /** Why Host/Origin are refused (DNS rebinding), or undefined when they pass. */
   hostAndOriginProblem(headers: IncomingMessage['headers']): string | undefined;
   /** The caller's identity when it may call tools; undefined leaves the request to express (401/403). */
@@ -31,10 +35,8 @@ interface RawDirect {
   touch(): void;
 }
 
-const VALID_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
- * `/mcp` POSTs of a known session, answered before express sees them. Express with the middleware
+ * `/mcp` POSTs of a known session, and session-less 2026-07-28 ones, answered before express sees them. Express with the middleware
  * shape of /mcp costs about 150 µs of CPU per request more than `node:http` (bench/front-overhead.ts),
  * a seventh of the hub's cost per call. Only the plainest requests come this way: a known session,
  * a Content-Length within the limit, no Content-Encoding or X-Forwarded-For, Host/Origin and the
@@ -51,20 +53,22 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
     if (req.method !== 'POST' || req.url !== '/mcp') return false;
     const headers = req.headers;
     const sessionId = headers['mcp-session-id'];
-    if (typeof sessionId !== 'string') return false;
+    const modern = sessionId === undefined && headers['mcp-protocol-version'] === MODERN_REVISION;
+    if (typeof sessionId !== 'string' && !modern) return false;
     if (headers['x-forwarded-for'] !== undefined || headers['content-encoding'] !== undefined) return false;
     const length = Number(headers['content-length']);
     if (!Number.isInteger(length) || length <= 0 || length > options.bodyLimitBytes) return false;
     if (options.hostAndOriginProblem(headers) !== undefined) return false;
     const admitted = options.admit(headers.authorization);
     if (!admitted) return false;
-    const direct = options.directFor(sessionId, sessionOwner(admitted.identity, req.socket.remoteAddress));
+    const direct = modern
+      ? options.modernDirect
+      : options.directFor(sessionId as string, sessionOwner(admitted.identity, req.socket.remoteAddress));
     if (!direct) return false;
 
     const started = performance.now();
     const given = headers['x-correlation-id'];
-    const correlationId =
-      typeof given === 'string' && VALID_CORRELATION_ID.test(given) ? given : randomUUID();
+    const correlationId = isCorrelationId(given) ? given : randomUUID();
     const ip = req.socket.remoteAddress;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,17 +88,20 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
         const status = size > options.bodyLimitBytes ? 413 : 400;
         const error =
           status === 413
-            ? { code: -32600, message: `request body is larger than ${options.bodyLimitBytes} bytes` }
-            : { code: -32700, message: 'Parse error: the body is not valid JSON' };
-        const text = JSON.stringify({ jsonrpc: '2.0', id: null, error });
-        res.writeHead(status, { 'content-type': 'application/json', 'x-correlation-id': correlationId });
-        res.end(text);
+            ? jsonRpcError(
+                null,
+                JsonRpcCode.invalidRequest,
+                `request body is larger than ${options.bodyLimitBytes} bytes`,
+              )
+            : jsonRpcError(null, JsonRpcCode.parseError, 'Parse error: the body is not valid JSON');
+        res.writeHead(status, { 'content-type': MEDIA_JSON, 'x-correlation-id': correlationId });
+        res.end(JSON.stringify(error));
         return;
       }
       const problem = messageProblem(body);
       if (problem !== undefined) {
-        res.writeHead(400, { 'content-type': 'application/json', 'x-correlation-id': correlationId });
-        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: problem } }));
+        res.writeHead(400, { 'content-type': MEDIA_JSON, 'x-correlation-id': correlationId });
+        res.end(JSON.stringify(jsonRpcError(null, JsonRpcCode.invalidRequest, problem)));
         return;
       }
       if (!direct.takes(req, body)) {
@@ -121,7 +128,7 @@ export function createRawMcpFront(options: RawMcpFrontOptions) {
             const text = JSON.stringify(
               errorBody('rate_limited', `rate limit reached; retry in ${waitSeconds} s`),
             );
-            res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(waitSeconds) });
+            res.writeHead(429, { 'content-type': MEDIA_JSON, 'retry-after': String(waitSeconds) });
             res.end(text);
             return;
           }

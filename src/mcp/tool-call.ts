@@ -8,6 +8,7 @@ import {
 import { HubError } from '../errors.js';
 import type { CallerRelay } from '../execution/call-context.js';
 import type { Engine } from '../execution/engine.js';
+import { isCorrelationId } from '../shared/json-rpc.js';
 
 /** Extra context a transport knows about its caller (for the history row). */
 export interface CallerInfo {
@@ -27,8 +28,6 @@ export interface ToolCallContext {
   caller: CallerInfo;
 }
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * tools/call for an MCP caller: runs the engine and turns its record into a CallToolResult. Hub
  * failures (open breaker, timeout, busy…) are tool errors the model can read (isError with the
@@ -44,10 +43,7 @@ export async function callToolForMcp(
     const record = await engine.execute({
       tool: params.name,
       arguments: params.arguments ?? {},
-      correlationId:
-        typeof context.correlationHeader === 'string' && CORRELATION_ID.test(context.correlationHeader)
-          ? context.correlationHeader
-          : undefined,
+      correlationId: isCorrelationId(context.correlationHeader) ? context.correlationHeader : undefined,
       signal: context.signal,
       onProgress:
         progressToken === undefined

@@ -151,6 +151,41 @@ describe(`both MCP protocol eras on one endpoint, on the ${TEST_DB} database`, (
     assert.equal(legacy.status, 400);
   });
 
+  it('answers a plain 2026-07-28 tools/call on its fast path exactly as the SDK answers it, and leaves the rest to the SDK', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    await registerTestSpoke(hub, 'era-6', spoke.port);
+    const params = { name: 'echo', arguments: { text: 'same' }, _meta: ENVELOPE };
+    const call = (extra: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      modernPost(
+        hub,
+        { method: 'tools/call', params: { ...params, ...extra } },
+        { 'mcp-name': 'echo', ...headers },
+      );
+    const fast = await call({});
+    assert.equal(fast.status, 200);
+    assert.equal(fast.headers.get('mcp-session-id'), null);
+    // A retry carrying input responses is the SDK's to serve (modern-tool-calls.ts declines it).
+    const viaSdk = await call({ inputResponses: {} });
+    assert.equal(viaSdk.status, 200);
+    const [fastBody, sdkBody] = [(await fast.json()) as any, (await viaSdk.json()) as any];
+    assert.deepEqual(fastBody.result, sdkBody.result);
+    assert.equal(fastBody.result.resultType, 'complete');
+    assert.deepEqual(fastBody.result.structuredContent, { text: 'same' });
+    assert.equal(spoke.log.count('echo'), 2);
+
+    // What the fast path does not take, the SDK refuses by the revision's rules.
+    const noName = await modernPost(hub, { method: 'tools/call', params });
+    assert.equal(noName.status, 400);
+    assert.equal(((await noName.json()) as any).error.code, -32020);
+    const noCapabilities = await call({
+      _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN },
+    });
+    assert.equal(noCapabilities.status, 400);
+    assert.equal(((await noCapabilities.json()) as any).error.code, -32602);
+    assert.equal(spoke.log.count('echo'), 2, 'refused calls never reach the spoke');
+  });
+
   it('serves handshake-era clients (SDK v1, and SDK v2 pinned to legacy) beside modern ones', async (t) => {
     const hub = await startTestHub(t);
     const spoke = await startTestSpoke(t);
