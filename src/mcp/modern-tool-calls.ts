@@ -119,7 +119,7 @@ export function createModernToolCalls(options: { engine: Engine; serverInfo: Imp
   }
 
   return {
-    takes,
+    takes: (req: IncomingMessage, body: unknown): boolean => takes(req, body),
     /** Takes the POST when it is a plain 2026-07-28 tools/call and returns true; false leaves it to the SDK. */
     handle(req: IncomingMessage, res: ServerResponse, body: unknown, origin: CallOrigin): boolean {
       if (!takes(req, body)) return false;
