@@ -16,6 +16,16 @@ const server = createServer((req, res) => {
     const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (message.id === undefined) return void res.writeHead(202).end();
     let result: unknown = {};
+    if (message.method === 'server/discover') {
+      // A handshake-era server: the unknown method is refused, and the hub falls back to initialize.
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32601, message: 'Method not found' },
+        }),
+      );
+    }
     if (message.method === 'initialize') {
       result = {
         protocolVersion: message.params.protocolVersion,

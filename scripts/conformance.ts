@@ -1,5 +1,12 @@
 // Runs the official MCP conformance suite (server scenarios) against the hub's /mcp, with the
 // fixture spoke of tests/fixtures registered through the REST API. Exit code: the suite's.
+//
+//   npm run conformance                 the handshake era: @modelcontextprotocol/conformance 0.1.x
+//   npm run conformance -- --modern     the 2026-07-28 leg: 0.2.0-alpha with --spec-version
+//                                       2026-07-28, which needs Node 22 (fetched with npx from the
+//                                       npm registry: `npx -p node@22`)
+// Each leg has its baseline of expected failures; a scenario failing outside it (or passing inside
+// it) fails the run.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +15,9 @@ import { startHub } from '../src/main.js';
 import { conformanceRegistration, startConformanceSpoke } from '../tests/fixtures/conformance-spoke.js';
 
 const root = new URL('..', import.meta.url).pathname;
+const modern = process.argv.includes('--modern');
+// The suite's first line with the 2026-07-28 scenarios; pinned, like the 0.1.x devDependency.
+const MODERN_SUITE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 mkdirSync(join(root, '.cache'), { recursive: true });
 const hub = await startHub(
   parseConfig({
@@ -27,20 +37,44 @@ try {
   });
   if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
   const url = `${hub.url!.replace('127.0.0.1', 'localhost')}/mcp`;
-  const args = [
-    join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
-    'server',
-    '--url',
-    url,
-    '--expected-failures',
-    join(root, 'tests/fixtures/conformance-baseline.yml'),
-  ];
-  const extra = process.argv.filter((a) => a.startsWith('--scenario') || a.startsWith('--suite'));
+  const extra = process.argv
+    .filter((a) => a.startsWith('--scenario') || a.startsWith('--suite'))
+    .flatMap((a) => a.split('='));
+  const [command, args] = modern
+    ? [
+        'npx',
+        [
+          '-y',
+          '-p',
+          'node@22',
+          '-p',
+          MODERN_SUITE,
+          '--',
+          'conformance',
+          'server',
+          '--url',
+          url,
+          '--spec-version',
+          '2026-07-28',
+          ...(extra.length > 0 ? extra : ['--suite', 'all']),
+          '--expected-failures',
+          join(root, 'tests/fixtures/conformance-baseline-2026-07-28.yml'),
+        ],
+      ]
+    : [
+        process.execPath,
+        [
+          join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
+          'server',
+          '--url',
+          url,
+          '--expected-failures',
+          join(root, 'tests/fixtures/conformance-baseline.yml'),
+          ...extra,
+        ],
+      ];
   // Asynchronous spawn: the hub answering the suite runs in this very process.
-  const child = spawn(process.execPath, [...args, ...extra.flatMap((a) => a.split('='))], {
-    stdio: 'inherit',
-    cwd: join(root, '.cache'),
-  });
+  const child = spawn(command, args, { stdio: 'inherit', cwd: join(root, '.cache') });
   status = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 } finally {
   await spoke.close();

@@ -1,13 +1,19 @@
-import type { Notification, Request } from '@modelcontextprotocol/sdk/types.js';
-import type { ZodType } from 'zod';
+import type { Notification } from '@modelcontextprotocol/server';
+
+/** A request a spoke sends its caller during a call: sampling, elicitation, roots. */
+interface CallerRequest {
+  method: string;
+  params?: Record<string, unknown>;
+}
 
 /**
  * What a spoke may send back to the caller during a call: log messages and progress
- * (notifications) and sampling or elicitation (requests). The MCP front supplies it from the
- * caller's session; REST calls have none. It is passed along explicitly with each call (an
- * AsyncLocalStorage would turn on async hooks, a cost on every promise of the process).
+ * (notifications) and sampling, elicitation or roots (requests). The MCP front supplies it from the
+ * caller's session or request; REST calls have none. It is passed along explicitly with each call
+ * (an AsyncLocalStorage would turn on async hooks, a cost on every promise of the process).
  */
 export interface CallerRelay {
   sendNotification(notification: Notification): Promise<void>;
-  sendRequest<T extends ZodType>(request: Request, resultSchema: T): Promise<unknown>;
+  /** Resolves with the caller's result, checked against the method's result type, or rejects with its error. */
+  sendRequest(request: CallerRequest): Promise<unknown>;
 }

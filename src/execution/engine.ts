@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { InstanceView, RoutingView, ToolView } from '../registry/routing-index.js';

@@ -1,5 +1,3 @@
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
-
 /**
  * Why an upstream attempt failed, in the terms retries care about:
  * - `not_reached`: the request never reached a spoke (connection refused, no session could be opened);
@@ -31,6 +29,32 @@ const CONNECT_CODES = new Set([
   'EADDR_NOT_ALLOWED',
 ]);
 
+/**
+ * A spoke answered a POST with an HTTP error status. The body is not kept: behind an endpoint may
+ * sit any internal service, and its error page is not the caller's to read.
+ */
+export class UpstreamHttpError extends Error {
+  override name = 'UpstreamHttpError';
+  constructor(readonly status: number) {
+    super(`the spoke answered HTTP ${status}`);
+  }
+}
+
+/**
+ * A spoke answered with a JSON-RPC error (from the hand-written call path). `code` is the
+ * spoke's, as both SDK lines expose it on their protocol errors.
+ */
+export class UpstreamRpcError extends Error {
+  override name = 'UpstreamRpcError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
 /** True when the error (or its cause chain) says no connection was ever made. */
 export function isConnectFailure(error: unknown): boolean {
   let current: unknown = error;
@@ -47,7 +71,8 @@ export function classifyCallError(error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (isConnectFailure(error))
     return new UpstreamError('not_reached', `spoke unreachable: ${describe(error)}`, { cause: error });
-  if (error instanceof McpError && error.code === -32602) {
+  // Invalid params, whichever path raised it (the spoke's JSON-RPC error, or an SDK client's).
+  if ((error as { code?: unknown } | null)?.code === -32602 && error instanceof Error) {
     return new UpstreamError('caller', error.message.replace(/^MCP error -32602: /, ''), { cause: error });
   }
   return new UpstreamError('may_have_run', describe(error), { cause: error });
@@ -62,8 +87,17 @@ const describe = describeUpstreamFailure;
  */
 export function describeUpstreamFailure(error: unknown): string {
   if (!(error instanceof Error)) return sanitize(String(error));
-  const status = (error as { code?: unknown }).code;
+  // The SDK client's HTTP errors quote the body ("Error POSTing to endpoint: <body>"); the status
+  // is in `data.status` (v2) or `code` (v1).
   if (/Error POSTing to endpoint/.test(error.message)) {
+    const data = (error as { data?: { status?: unknown } }).data;
+    const quoted = /\(HTTP (\d{3})\)/.exec(error.message)?.[1];
+    const status =
+      typeof data?.status === 'number'
+        ? data.status
+        : quoted !== undefined
+          ? Number(quoted)
+          : (error as { code?: unknown }).code;
     return typeof status === 'number' ? `the spoke answered HTTP ${status}` : 'the spoke refused the request';
   }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;

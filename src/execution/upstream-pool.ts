@@ -1,23 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import type { LookupFunction } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   type CallToolResult,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ErrorCode,
-  McpError,
+  Client,
   type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  ProtocolErrorCode,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import type { Logger } from '../logger.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
 import type { CallerRelay } from './call-context.js';
-import { describeUpstreamFailure, isConnectFailure, UpstreamError } from './upstream-errors.js';
+import {
+  describeUpstreamFailure,
+  isConnectFailure,
+  UpstreamError,
+  UpstreamHttpError,
+  UpstreamRpcError,
+} from './upstream-errors.js';
 import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
 
 /** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
@@ -52,11 +53,26 @@ export interface UpstreamPoolOptions {
 interface Connection {
   client: Client;
   transport: StreamableHTTPClientTransport;
+  /**
+   * The protocol era the spoke speaks, learnt when the connection opened: `server/discover` first,
+   * `initialize` when the spoke does not answer it. Legacy spokes get a session; 2026-07-28 spokes
+   * get none, every call carrying the `_meta` envelope instead.
+   */
+  era: 'modern' | 'legacy';
+  /** The 2026-07-28 envelope (protocol version, the hub's identity and capabilities). */
+  envelope?: Record<string, unknown>;
 }
 
+/** What the hub declares to spokes: it relays sampling, elicitation and roots to its callers. */
+const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: {} };
+
 /**
- * One MCP client session per spoke endpoint, opened on first use and reused by every call (no
- * `initialize` per call). A spoke that forgot the session (restart: 404) is reconnected once.
+ * One MCP client per spoke endpoint, opened on first use and reused by every call. The client
+ * (the official SDK's v2) learns which era the spoke speaks and remembers it for the connection:
+ * a handshake-era spoke gets one session (no `initialize` per call), a 2026-07-28 spoke none. A
+ * spoke that forgot the session or changed era across a restart refuses the next call unseen (404,
+ * 400 or -32022); the connection is then opened again — the era learnt anew — and the call sent
+ * once more.
  */
 export function createUpstreamPool(options: UpstreamPoolOptions) {
   const { logger } = options;
@@ -114,16 +130,23 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     await options.guardConnect?.(endpoint);
     const client = new Client(
       { name: 'fin-hub', version },
-      { capabilities: { sampling: {}, elicitation: { form: {} } } },
+      {
+        capabilities: CLIENT_CAPABILITIES,
+        versionNegotiation: { mode: 'auto', probe: { timeoutMs: options.connectTimeoutMs } },
+        // A spoke's input_required answers go to the caller of the call (upstream-rpc.ts), never
+        // to this client (which has nobody to ask).
+        inputRequired: { autoFulfill: false },
+      },
     );
     // The capabilities are declared because spokes check them before asking; the requests of a
     // call arrive on that call's own stream and are relayed by upstream-rpc.ts. Here arrive only
     // those sent outside any call (on the session's standalone stream): there is no one to ask.
-    const outsideCall = (what: string) => async () => {
-      throw new McpError(ErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
+    const outsideCall = (what: string) => async (): Promise<never> => {
+      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
     };
-    client.setRequestHandler(CreateMessageRequestSchema, outsideCall('sampling'));
-    client.setRequestHandler(ElicitRequestSchema, outsideCall('elicitation'));
+    client.setRequestHandler('sampling/createMessage', outsideCall('sampling'));
+    client.setRequestHandler('elicitation/create', outsideCall('elicitation'));
+    client.setRequestHandler('roots/list', outsideCall('roots'));
     const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchPerRequestSignal });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
@@ -143,7 +166,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         () => {},
       );
     };
-    return { client, transport };
+    if (client.getProtocolEra() !== 'modern') return { client, transport, era: 'legacy' };
+    return {
+      client,
+      transport,
+      era: 'modern',
+      envelope: {
+        'io.modelcontextprotocol/protocolVersion': client.getNegotiatedProtocolVersion(),
+        'io.modelcontextprotocol/clientInfo': { name: 'fin-hub', version },
+        'io.modelcontextprotocol/clientCapabilities': CLIENT_CAPABILITIES,
+      },
+    };
   }
 
   function connection(endpoint: string): Promise<Connection> {
@@ -163,22 +196,33 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     await stale.client.close().catch(() => {});
   }
 
-  /** The headers of a raw call inside the SDK client's session. */
-  function targetOf(endpoint: string, conn: Connection, correlationId?: string): RpcTarget {
+  /**
+   * How a raw call reaches the spoke: inside the SDK client's session (handshake era), or with the
+   * routing headers and the envelope of the 2026-07-28 revision.
+   */
+  function targetOf(call: UpstreamCall, conn: Connection): RpcTarget {
     const headers: Record<string, string> = { ...options.headers };
+    if (call.correlationId) headers['x-correlation-id'] = call.correlationId;
+    if (conn.era === 'modern') {
+      headers['mcp-protocol-version'] = conn.envelope!['io.modelcontextprotocol/protocolVersion'] as string;
+      headers['mcp-method'] = 'tools/call';
+      headers['mcp-name'] = call.tool;
+      return { endpoint: call.endpoint, headers, envelope: conn.envelope };
+    }
     if (conn.transport.sessionId) headers['mcp-session-id'] = conn.transport.sessionId;
     if (conn.transport.protocolVersion) headers['mcp-protocol-version'] = conn.transport.protocolVersion;
-    if (correlationId) headers['x-correlation-id'] = correlationId;
-    return { endpoint, headers };
+    return { endpoint: call.endpoint, headers };
   }
 
   // tools/call goes over the raw JSON-RPC leg (upstream-rpc.ts); the SDK client owns the session.
   async function callOnce(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
-    const target = targetOf(call.endpoint, conn, call.correlationId);
+    const target = targetOf(call, conn);
     let requestId: string | undefined;
-    // Like the SDK client: an aborted call (timeout, caller cancel) is cancelled at the spoke too.
+    // Like the SDK client: an aborted call (timeout, caller cancel) is cancelled at the spoke too —
+    // in the handshake era by notifications/cancelled on the session; in the 2026-07-28 era there
+    // is no session, and the aborted request itself (its connection closed) is the cancellation.
     const cancelUpstream = () => {
-      if (!requestId) return;
+      if (!requestId || conn.era === 'modern') return;
       void rpc.notify(target, {
         method: 'notifications/cancelled',
         params: { requestId, reason: String(call.signal.reason ?? 'cancelled') },
@@ -201,6 +245,20 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     }
   }
 
+  async function listAll(conn: Connection) {
+    const tools = [];
+    let cursor: string | undefined;
+    do {
+      const page = await conn.client.listTools(cursor ? { cursor } : undefined, {
+        timeout: options.connectTimeoutMs,
+        cacheMode: 'bypass',
+      });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor && tools.length < 10_000);
+    return tools;
+  }
+
   return {
     /** Calls a tool on an endpoint over its shared session. Throws UpstreamError or the SDK's error. */
     async callTool(call: UpstreamCall): Promise<CallToolResult> {
@@ -210,9 +268,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       try {
         return await callOnce(call, conn);
       } catch (error) {
-        if (error instanceof StreamableHTTPError && error.code === 404) {
-          // The spoke restarted and lost our session: the request was refused unseen, so one retry is safe.
-          logger.info('upstream session expired; reconnecting', { endpoint: call.endpoint });
+        if (refusedUnseen(error)) {
+          // The spoke restarted and lost our session, or came back speaking the other era: the
+          // request was refused unseen, so one retry on a new connection is safe.
+          logger.info('upstream session expired or era changed; reconnecting', {
+            endpoint: call.endpoint,
+            era: conn.era,
+          });
           await discard(call.endpoint, conn);
           return callOnce(call, await connection(call.endpoint));
         }
@@ -221,19 +283,23 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       }
     },
 
-    /** Lists a spoke's tools (all pages), for registrations that name an mcp_url and no tools. */
+    /**
+     * Lists a spoke's tools (all pages), for registrations that name an mcp_url and no tools. A
+     * connection that fails (the spoke restarted, perhaps speaking the other era) is opened anew
+     * once: listing is read-only, so trying again is always safe.
+     */
     async listTools(endpoint: string) {
       const conn = await connection(endpoint);
-      const tools = [];
-      let cursor: string | undefined;
-      do {
-        const page = await conn.client.listTools(cursor ? { cursor } : undefined, {
-          timeout: options.connectTimeoutMs,
+      try {
+        return await listAll(conn);
+      } catch (error) {
+        logger.info('listing tools failed; reconnecting once', {
+          endpoint,
+          error: describeUpstreamFailure(error),
         });
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor && tools.length < 10_000);
-      return tools;
+        await discard(endpoint, conn);
+        return listAll(await connection(endpoint));
+      }
     },
 
     /** Ends one endpoint's session (deregistered instance). */
@@ -264,6 +330,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   };
 }
 
+/**
+ * Whether the spoke refused a call before looking at it because the connection no longer fits it:
+ * an unknown session (404); a request of the other era (400: a handshake-era spoke seeing a
+ * session-less request, a 2026-07-28 spoke seeing a session); a revision it no longer speaks
+ * (-32022, unsupported protocol version).
+ */
+function refusedUnseen(error: unknown): boolean {
+  if (error instanceof UpstreamHttpError) return error.status === 404 || error.status === 400;
+  return error instanceof UpstreamRpcError && error.code === -32022;
+}
+
 /** The promise, or the signal's reason as soon as it aborts (the promise itself carries on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -285,10 +362,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 // terminateSession() before close(): close() alone leaves the session alive on the spoke.
 async function closeConnection(conn: Connection): Promise<void> {
-  await Promise.race([
-    conn.transport.terminateSession().catch(() => {}),
-    new Promise((r) => setTimeout(r, 1000).unref()),
-  ]);
+  if (conn.era === 'legacy')
+    await Promise.race([
+      conn.transport.terminateSession().catch(() => {}),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
   await conn.client.close().catch(() => {});
 }
 

@@ -1,13 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  type CallToolResult,
-  CreateMessageResultSchema,
-  ElicitResultSchema,
-  McpError,
-  type Notification,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Notification, Progress } from '@modelcontextprotocol/server';
 import { createParser } from 'eventsource-parser';
 import type { Agent, Dispatcher } from 'undici';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
@@ -24,13 +16,21 @@ import {
   MEDIA_SSE,
 } from '../shared/json-rpc.js';
 import type { CallerRelay } from './call-context.js';
-import { UpstreamError } from './upstream-errors.js';
+import { UpstreamError, UpstreamHttpError, UpstreamRpcError } from './upstream-errors.js';
 
-/** Where one raw call goes: the endpoint and the headers of the session the SDK client opened there. */
+/**
+ * Where one raw call goes and how: the endpoint, the headers (a handshake-era spoke's session and
+ * protocol version; a 2026-07-28 spoke's routing headers) and, for a 2026-07-28 spoke, the `_meta`
+ * envelope every request carries.
+ */
 export interface RpcTarget {
   endpoint: string;
   headers: Record<string, string>;
+  envelope?: Record<string, unknown>;
 }
+
+/** Rounds of `input_required` a 2026-07-28 spoke may ask for in one call (the SDK's default). */
+const MAX_INPUT_ROUNDS = 8;
 
 export interface RawToolCall {
   tool: string;
@@ -129,42 +129,67 @@ export function createUpstreamRpc(options: {
     await response.body.dump();
   }
 
-  return {
-    /** Sends tools/call and resolves with the spoke's result; throws what the SDK client would. */
-    async callTool(target: RpcTarget, call: RawToolCall): Promise<CallToolResult> {
-      const id = `fh-${++counter}`;
-      const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments };
-      if (call.onProgress) params._meta = { progressToken: id };
-      call.onRequestId?.(id);
-      const response = await post(
-        target,
-        JSON.stringify(jsonRpcRequest(id, 'tools/call', params)),
-        call.signal,
+  /** One tools/call POST; `retry` carries the input responses of an `input_required` round. */
+  async function callOnce(
+    target: RpcTarget,
+    call: RawToolCall,
+    retry: Record<string, unknown>,
+  ): Promise<CallToolResult> {
+    const id = `fh-${++counter}`;
+    const meta: Record<string, unknown> = { ...target.envelope };
+    if (call.onProgress) meta.progressToken = id;
+    const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments, ...retry };
+    if (Object.keys(meta).length > 0) params._meta = meta;
+    call.onRequestId?.(id);
+    const response = await post(
+      target,
+      JSON.stringify(jsonRpcRequest(id, 'tools/call', params)),
+      call.signal,
+    );
+    const type = String(response.headers['content-type'] ?? '');
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      // The body is not passed on: behind an endpoint may sit any internal service, and its
+      // error page is not the caller's to read (the status says enough; the spoke's log the rest).
+      await response.body.dump().catch(() => {});
+      throw new UpstreamHttpError(response.statusCode);
+    }
+    if (type.includes(MEDIA_SSE)) {
+      return readEventStream(
+        response,
+        id,
+        call,
+        (message) => answerSpoke(target, message, call.relay),
+        options,
       );
-      const type = String(response.headers['content-type'] ?? '');
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        // The body is not passed on: behind an endpoint may sit any internal service, and its
-        // error page is not the caller's to read (the status says enough; the spoke's log the rest).
-        await response.body.dump().catch(() => {});
-        throw new StreamableHTTPError(response.statusCode, `the spoke answered HTTP ${response.statusCode}`);
+    }
+    if (!type.includes(MEDIA_JSON)) {
+      await response.body.dump();
+      throw new UpstreamError(
+        'may_have_run',
+        `the spoke answered with an unexpected content type: ${type || '(none)'}`,
+      );
+    }
+    return resultOf(parseMessage(await readLimited(response, options.maxResultBytes)), id);
+  }
+
+  return {
+    /**
+     * Sends tools/call and resolves with the spoke's result. A 2026-07-28 spoke may answer
+     * `input_required`: its input requests go to the caller (relay), and the call is sent again
+     * with the answers and the spoke's `requestState`, up to MAX_INPUT_ROUNDS times.
+     */
+    async callTool(target: RpcTarget, call: RawToolCall): Promise<CallToolResult> {
+      let retry: Record<string, unknown> = {};
+      for (let round = 0; ; round++) {
+        const result = await callOnce(target, call, retry);
+        if (result.resultType !== 'input_required') return withoutEnvelope(result);
+        if (round + 1 >= MAX_INPUT_ROUNDS)
+          throw new UpstreamError(
+            'may_have_run',
+            `the spoke asked for input ${MAX_INPUT_ROUNDS} times in one call; the hub gave up`,
+          );
+        retry = await answerInputRequests(result, call.relay);
       }
-      if (type.includes(MEDIA_SSE)) {
-        return readEventStream(
-          response,
-          id,
-          call,
-          (message) => answerSpoke(target, message, call.relay),
-          options,
-        );
-      }
-      if (!type.includes(MEDIA_JSON)) {
-        await response.body.dump();
-        throw new UpstreamError(
-          'may_have_run',
-          `the spoke answered with an unexpected content type: ${type || '(none)'}`,
-        );
-      }
-      return resultOf(parseMessage(await readLimited(response, options.maxResultBytes)), id);
     },
 
     /** Sends a notification (notifications/cancelled) on the session; failures are ignored. */
@@ -234,7 +259,7 @@ function resultOf(message: JsonRpcMessage, id: string): CallToolResult {
     throw new UpstreamError('may_have_run', 'the spoke answered with a response to another request');
   if (message.error) {
     const { code, message: text, data } = message.error;
-    throw new McpError(
+    throw new UpstreamRpcError(
       typeof code === 'number' ? code : JsonRpcCode.internalError,
       typeof text === 'string' ? text : 'error',
       data,
@@ -337,25 +362,63 @@ function readEventStream(
   });
 }
 
-/** The spoke's requests a hub answers during a call: sampling and elicitation go to the caller. */
+/** The spoke's requests a hub answers during a call: sampling, elicitation and roots go to the caller. */
 async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay): Promise<unknown> {
   switch (message.method) {
     case 'ping':
       return {};
     case 'sampling/createMessage':
-      if (!relay) throw new McpError(JsonRpcCode.methodNotFound, 'sampling is only available to MCP callers');
-      return relay.sendRequest(
-        { method: message.method, params: message.params } as never,
-        CreateMessageResultSchema,
-      );
     case 'elicitation/create':
+    case 'roots/list':
       if (!relay)
-        throw new McpError(JsonRpcCode.methodNotFound, 'elicitation is only available to MCP callers');
-      return relay.sendRequest(
-        { method: message.method, params: message.params } as never,
-        ElicitResultSchema,
-      );
+        throw new UpstreamRpcError(
+          JsonRpcCode.methodNotFound,
+          `${message.method} is only available to MCP callers`,
+        );
+      return relay.sendRequest({ method: message.method, params: message.params });
     default:
-      throw new McpError(JsonRpcCode.methodNotFound, `Method not found: ${message.method}`);
+      throw new UpstreamRpcError(JsonRpcCode.methodNotFound, `Method not found: ${message.method}`);
   }
+}
+
+/**
+ * Answers the input requests of a 2026-07-28 spoke's `input_required` result through the caller
+ * (a handshake-era caller gets them as requests on its session, as if the spoke had sent them), and
+ * returns what the retry carries. A request the caller cannot answer fails the call with its reason.
+ */
+async function answerInputRequests(
+  result: CallToolResult,
+  relay?: CallerRelay,
+): Promise<Record<string, unknown>> {
+  const requests = (result as { inputRequests?: unknown }).inputRequests;
+  const inputResponses: Record<string, unknown> = {};
+  if (
+    requests !== undefined &&
+    (typeof requests !== 'object' || requests === null || Array.isArray(requests))
+  )
+    throw new UpstreamError('may_have_run', 'the spoke answered input_required with malformed inputRequests');
+  for (const [key, request] of Object.entries((requests ?? {}) as Record<string, JsonRpcMessage>)) {
+    if (typeof request?.method !== 'string')
+      throw new UpstreamError('may_have_run', `the spoke's input request ${key} names no method`);
+    inputResponses[key] = await relayRequest(request, relay);
+  }
+  const requestState = (result as { requestState?: unknown }).requestState;
+  return { inputResponses, ...(typeof requestState === 'string' ? { requestState } : {}) };
+}
+
+/**
+ * A result as the hub's caller gets it: the 2026-07-28 fields the spoke's revision added
+ * (`resultType`, and the spoke's identity in `_meta`) are the spoke's, not the caller's; the front
+ * adds its own for a 2026-07-28 caller.
+ */
+function withoutEnvelope(result: CallToolResult): CallToolResult {
+  const { resultType: _type, ...rest } = result as CallToolResult & { resultType?: unknown };
+  const meta = rest._meta;
+  if (meta && Object.keys(meta).some((key) => key.startsWith('io.modelcontextprotocol/'))) {
+    rest._meta = Object.fromEntries(
+      Object.entries(meta).filter(([key]) => !key.startsWith('io.modelcontextprotocol/')),
+    );
+    if (Object.keys(rest._meta).length === 0) delete rest._meta;
+  }
+  return rest;
 }

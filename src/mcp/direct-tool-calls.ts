@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ClientCapabilities,
+  isSpecType,
   ProtocolError,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
@@ -105,8 +106,8 @@ export function createDirectToolCalls(options: {
         // The id the front settled on (the caller's, or a new one it echoed back).
         correlationHeader: caller.correlationId,
         sendNotification: async (notification) => out.send({ jsonrpc: '2.0', ...notification }),
-        sendRequest: async (request, schema) => {
-          assertClientSupports(request.method, options.clientCapabilities());
+        sendRequest: async (request) => {
+          const resultType = assertClientSupports(request.method, options.clientCapabilities());
           const relayedId = `fin-hub-${++counter}`;
           const answer = new Promise<unknown>((resolve, reject) => {
             waiting.set(relayedId, { resolve, reject });
@@ -116,7 +117,13 @@ export function createDirectToolCalls(options: {
           });
           out.send(jsonRpcRequest(relayedId, request.method, request.params));
           try {
-            return schema.parse(await answer);
+            const result = await answer;
+            if (!isSpecType[resultType](result))
+              throw new ProtocolError(
+                JsonRpcCode.invalidParams,
+                `the client answered ${request.method} with something that is not a ${resultType}`,
+              );
+            return result;
           } finally {
             waiting.delete(relayedId);
           }
@@ -222,11 +229,21 @@ export function createResponder(res: ServerResponse, sessionId?: string) {
   };
 }
 
-function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined): void {
-  if (method === 'sampling/createMessage' && !capabilities?.sampling)
-    throw new ProtocolError(JsonRpcCode.methodNotFound, 'the client does not support sampling');
-  if (method === 'elicitation/create' && !capabilities?.elicitation)
-    throw new ProtocolError(JsonRpcCode.methodNotFound, 'the client does not support elicitation');
+/** The requests a spoke may relay to its caller: the capability each needs, and its result's type. */
+const RELAYED = {
+  'sampling/createMessage': ['sampling', 'CreateMessageResult'],
+  'elicitation/create': ['elicitation', 'ElicitResult'],
+  'roots/list': ['roots', 'ListRootsResult'],
+} as const;
+
+/** The result type of a request the caller declared it can answer; throws for any other. */
+function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined) {
+  const relayed = RELAYED[method as keyof typeof RELAYED];
+  if (!relayed) throw new ProtocolError(JsonRpcCode.methodNotFound, `Method not found: ${method}`);
+  const [capability, resultType] = relayed;
+  if (!capabilities?.[capability])
+    throw new ProtocolError(JsonRpcCode.methodNotFound, `the client does not support ${capability}`);
+  return resultType;
 }
 
 function cancelledId(message: JsonRpcBody): RequestId {

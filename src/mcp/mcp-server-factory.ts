@@ -92,7 +92,8 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
             progressToken: ctx.mcpReq._meta?.progressToken,
             correlationHeader: ctx.http?.req?.headers.get('x-correlation-id') ?? undefined,
             sendNotification: (notification) => ctx.mcpReq.notify(notification as never),
-            sendRequest: async (req, schema) => schema.parse(await ctx.mcpReq.send(req as never)),
+            // The SDK checks the caller's capabilities and validates the result by method.
+            sendRequest: (req) => ctx.mcpReq.send(req as never),
             caller: caller(),
           },
         ) as never,

@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
 
 /** An instance as the hot path sees it. Mutable fields are updated in place. */
