@@ -79,6 +79,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   const connections = new Map<string, Promise<Connection>>();
   // Aborts sessions still opening when the pool closes (a hanging initialize must not hold shutdown).
   const closing = new AbortController();
+  // One listener per SDK request in flight (sessions' streams included): bounded by the spokes.
+  setMaxListeners(0, closing.signal);
   const version = packageVersion();
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
   // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
@@ -102,7 +104,15 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     const relay = () => request.abort(outer?.reason);
     if (outer?.aborted) relay();
     outer?.addEventListener('abort', relay, { once: true });
-    const release = () => outer?.removeEventListener('abort', relay);
+    // Shutting the pool down ends every request still waiting, the era probe's included (the SDK
+    // does not pass the connect's signal to it).
+    const stop = () => request.abort(closing.signal.reason);
+    if (closing.signal.aborted) stop();
+    closing.signal.addEventListener('abort', stop, { once: true });
+    const release = () => {
+      outer?.removeEventListener('abort', relay);
+      closing.signal.removeEventListener('abort', stop);
+    };
     let response: Response;
     try {
       response = await upstreamFetch(input, { ...init, headers, signal: request.signal, redirect: 'manual' });
