@@ -207,6 +207,11 @@ export const configSchema = z.object({
         description: 'MCP sessions open at once per API key (or per client address without keys)',
       }),
       pageSize: key(positiveInt.default(100), { description: 'page size of `tools/list`' }),
+      inputWaitMs: key(positiveInt.default(600_000), {
+        env: 'FIN_HUB_INPUT_WAIT_MS',
+        description:
+          'how long a call waits for a 2026-07-28 caller to answer the questions of an `input_required` round before it is cancelled',
+      }),
       sessionIdPrefix: key(
         z
           .string()

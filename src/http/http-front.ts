@@ -53,6 +53,7 @@ export async function startHttpFront(options: HttpFrontOptions) {
     createServer: options.createMcpServer,
     engine: options.engine,
     version: options.version,
+    parkTimeoutMs: config.mcp.inputWaitMs,
     bodyLimitBytes: config.bodyLimitBytes,
     logger: logger.child({ component: 'mcp' }),
   });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ClientCapabilities,
-  isSpecType,
   ProtocolError,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
@@ -21,6 +20,7 @@ import {
   serializeMessage,
   sseFrame,
 } from '../shared/json-rpc.js';
+import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
 import { callToolForMcp } from './tool-call.js';
 
 interface Waiting {
@@ -107,7 +107,7 @@ export function createDirectToolCalls(options: {
         correlationHeader: caller.correlationId,
         sendNotification: async (notification) => out.send({ jsonrpc: '2.0', ...notification }),
         sendRequest: async (request) => {
-          const resultType = assertClientSupports(request.method, options.clientCapabilities());
+          const resultType = assertCallerSupports(request.method, options.clientCapabilities());
           const relayedId = `fin-hub-${++counter}`;
           const answer = new Promise<unknown>((resolve, reject) => {
             waiting.set(relayedId, { resolve, reject });
@@ -117,13 +117,7 @@ export function createDirectToolCalls(options: {
           });
           out.send(jsonRpcRequest(relayedId, request.method, request.params));
           try {
-            const result = await answer;
-            if (!isSpecType[resultType](result))
-              throw new ProtocolError(
-                JsonRpcCode.invalidParams,
-                `the client answered ${request.method} with something that is not a ${resultType}`,
-              );
-            return result;
+            return checkedAnswer(request.method, resultType, await answer);
           } finally {
             waiting.delete(relayedId);
           }
@@ -227,23 +221,6 @@ export function createResponder(res: ServerResponse, sessionId?: string) {
       res.end(body);
     },
   };
-}
-
-/** The requests a spoke may relay to its caller: the capability each needs, and its result's type. */
-const RELAYED = {
-  'sampling/createMessage': ['sampling', 'CreateMessageResult'],
-  'elicitation/create': ['elicitation', 'ElicitResult'],
-  'roots/list': ['roots', 'ListRootsResult'],
-} as const;
-
-/** The result type of a request the caller declared it can answer; throws for any other. */
-function assertClientSupports(method: string, capabilities: ClientCapabilities | undefined) {
-  const relayed = RELAYED[method as keyof typeof RELAYED];
-  if (!relayed) throw new ProtocolError(JsonRpcCode.methodNotFound, `Method not found: ${method}`);
-  const [capability, resultType] = relayed;
-  if (!capabilities?.[capability])
-    throw new ProtocolError(JsonRpcCode.methodNotFound, `the client does not support ${capability}`);
-  return resultType;
 }
 
 function cancelledId(message: JsonRpcBody): RequestId {

@@ -3,6 +3,7 @@ import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import type { Logger } from '../logger.js';
+import { createInputRequiredBridge } from './input-required-bridge.js';
 import type { ListChangeListener } from './list-changed-broadcaster.js';
 import type { McpServerFactory } from './mcp-server-factory.js';
 import { createModernToolCalls } from './modern-tool-calls.js';
@@ -33,11 +34,15 @@ export function createModernMcpHttp(options: {
   version: string;
   bodyLimitBytes: number;
   logger: Logger;
+  /** How long a call waits for a 2026-07-28 caller's answers between rounds (input-required-bridge.ts). */
+  parkTimeoutMs: number;
 }) {
   // Plain tools/call requests skip the SDK (modern-tool-calls.ts); the raw front uses it too.
+  const bridge = createInputRequiredBridge({ parkTimeoutMs: options.parkTimeoutMs });
   const direct = createModernToolCalls({
     engine: options.engine,
     serverInfo: { name: 'fin-hub', title: 'fin-hub', version: options.version },
+    bridge,
   });
   const onerror = (error: Error) =>
     options.logger.debug('mcp 2026-07-28 request refused or failed', {
@@ -89,7 +94,15 @@ export function createModernMcpHttp(options: {
       sendToolListChanged: () => handler.notify.toolsChanged(),
     } satisfies ListChangeListener,
 
-    close: () => handler.close(),
+    /** Calls waiting for their caller's answers, and calls of 2026-07-28 callers in flight. */
+    get bridgedCalls(): number {
+      return bridge.parkedCalls;
+    },
+
+    close: async () => {
+      bridge.close();
+      await handler.close();
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Implementation, ProtocolError } from '@modelcontextprotocol/server';
+import { type ClientCapabilities, type Implementation, ProtocolError } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import {
   JSON_CONTENT_TYPE,
@@ -12,12 +12,17 @@ import {
 } from '../shared/json-rpc.js';
 import type { CallOrigin } from './direct-tool-calls.js';
 import { createResponder } from './direct-tool-calls.js';
+import type { InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
+import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
 import { callToolForMcp } from './tool-call.js';
+
+type Responder = ReturnType<typeof createResponder>;
 
 export const MODERN_REVISION = '2026-07-28';
 const VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
 const CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
 const SERVER_INFO_KEY = 'io.modelcontextprotocol/serverInfo';
+const LOG_LEVEL_KEY = 'io.modelcontextprotocol/logLevel';
 
 interface ModernCall {
   id: JsonRpcId;
@@ -25,6 +30,8 @@ interface ModernCall {
     name: string;
     arguments?: Record<string, unknown>;
     _meta: Record<string, unknown> & { progressToken?: unknown };
+    inputResponses?: unknown;
+    requestState?: unknown;
   };
 }
 
@@ -34,14 +41,26 @@ interface ModernCall {
  * a modern call cost the hub several times what a handshake-era call on the fast path costs).
  *
  * It takes only a request that is plainly valid — the routing headers mirror the body, the
- * `_meta` envelope names this revision and carries client capabilities, nothing else is unusual —
- * and leaves everything else to the SDK (modern-http-front.ts), which answers it and its errors by
- * the revision's rules. The answer is what the SDK would send: the result with
- * `resultType: "complete"` and the hub's identity in `_meta`, one JSON body or an SSE stream once
- * progress or a relayed log message must go first. A client that closes the request cancels the
- * call (the revision has no session to send `notifications/cancelled` on).
+ * `_meta` envelope names this revision and carries client capabilities, no per-request log level
+ * (the SDK filters log messages by it) — and leaves everything else to the SDK
+ * (modern-http-front.ts), which answers it and its errors by the revision's rules. The answer is
+ * what the SDK would send: the result with `resultType: "complete"` and the hub's identity in
+ * `_meta`, one JSON body or an SSE stream once progress or a relayed log message must go first. A
+ * client that closes the request cancels the call (the revision has no session to send
+ * `notifications/cancelled` on).
+ *
+ * When the call needs the caller (a spoke's sampling, elicitation or roots request), the round
+ * answers `input_required` and the call waits for the caller's retry (input-required-bridge.ts);
+ * retries carrying `requestState` come this way too, whatever else they carry.
  */
-export function createModernToolCalls(options: { engine: Engine; serverInfo: Implementation }) {
+export function createModernToolCalls(options: {
+  engine: Engine;
+  serverInfo: Implementation;
+  bridge: InputRequiredBridge;
+}) {
+  const { bridge } = options;
+  // Where a call's progress and log messages go: the response of its round in progress.
+  const channels = new Map<string, { out: Responder }>();
   function takes(req: IncomingMessage, body: unknown): body is ModernCall {
     const headers = req.headers;
     if (headers['mcp-protocol-version'] !== MODERN_REVISION || headers['mcp-method'] !== 'tools/call')
@@ -59,8 +78,8 @@ export function createModernToolCalls(options: { engine: Engine; serverInfo: Imp
       !isPlainObject(meta[CAPABILITIES_KEY])
     )
       return false;
-    // Input responses belong to a multi round-trip retry; the SDK path owns those.
-    if (params.inputResponses !== undefined || params.requestState !== undefined) return false;
+    // A retry is this path's (the bridge holds its call); a per-request log level is the SDK's.
+    if (params.requestState === undefined && meta[LOG_LEVEL_KEY] !== undefined) return false;
     const accept = headers.accept ?? '';
     if (!accept.includes(MEDIA_JSON) || !accept.includes(MEDIA_SSE)) return false;
     return JSON_CONTENT_TYPE.test(headers['content-type'] ?? '');
@@ -68,53 +87,89 @@ export function createModernToolCalls(options: { engine: Engine; serverInfo: Imp
 
   function handle(req: IncomingMessage, res: ServerResponse, body: ModernCall, origin: CallOrigin): void {
     const { id, params } = body;
-    const controller = new AbortController();
-    let answered = false;
-    res.on('close', () => {
-      if (!answered) controller.abort(new Error('the client closed the request'));
-    });
     const out = createResponder(res);
+    const capabilities = params._meta[CAPABILITIES_KEY] as ClientCapabilities;
     const progressToken = params._meta.progressToken;
-    callToolForMcp(
-      options.engine,
-      { name: params.name, arguments: params.arguments },
-      {
-        signal: controller.signal,
-        progressToken:
-          typeof progressToken === 'string' || typeof progressToken === 'number' ? progressToken : undefined,
-        correlationHeader: origin.correlationId,
-        sendNotification: async (notification) => out.send({ jsonrpc: '2.0', ...notification }),
-        // The revision has no server-to-client requests; the SDK's modern servers refuse them the same way.
-        sendRequest: async (request) => {
-          throw new ProtocolError(
-            JsonRpcCode.methodNotFound,
-            `${request.method} cannot reach a 2026-07-28 client during a call (the revision has no server-to-client requests)`,
-          );
-        },
-        caller: { userAgent: req.headers['user-agent'], ip: origin.ip },
-      },
-    ).then(
-      (result) => {
+    const channel = { out };
+    let round: { id: string; outcome: Promise<RoundOutcome> };
+    try {
+      round =
+        params.requestState === undefined
+          ? bridge.start(params.name, (signal, ask) =>
+              callToolForMcp(
+                options.engine,
+                { name: params.name, arguments: params.arguments },
+                {
+                  signal,
+                  progressToken:
+                    typeof progressToken === 'string' || typeof progressToken === 'number'
+                      ? progressToken
+                      : undefined,
+                  correlationHeader: origin.correlationId,
+                  // Progress and log messages go to the round in progress (none between rounds).
+                  sendNotification: async (notification) =>
+                    channel.out.send({ jsonrpc: '2.0', ...notification }),
+                  sendRequest: async (request) => {
+                    const resultType = assertCallerSupports(request.method, capabilities);
+                    return checkedAnswer(request.method, resultType, await ask(request));
+                  },
+                  caller: { userAgent: req.headers['user-agent'], ip: origin.ip },
+                },
+              ),
+            )
+          : bridge.resume(params.name, params.requestState, params.inputResponses);
+    } catch (error) {
+      finish(out, id, error);
+      return;
+    }
+    let answered = false;
+    const callId = round.id;
+    const existing = channels.get(callId);
+    if (existing) existing.out = out;
+    else channels.set(callId, channel);
+    res.on('close', () => {
+      if (!answered) bridge.cancel(callId, 'the client closed the request');
+    });
+    round.outcome.then(
+      (outcome) => {
         answered = true;
-        out.finish(
-          jsonRpcResult(id, {
-            ...result,
-            resultType: 'complete',
-            _meta: { ...result._meta, [SERVER_INFO_KEY]: options.serverInfo },
-          }),
-        );
+        if (outcome.kind === 'complete') channels.delete(callId);
+        finish(out, id, undefined, outcome);
       },
       (error: unknown) => {
         answered = true;
-        const known = error instanceof ProtocolError;
-        out.finish(
-          jsonRpcError(
-            id,
-            known ? error.code : JsonRpcCode.internalError,
-            known ? error.message : 'Internal error',
-          ),
-        );
+        channels.delete(callId);
+        finish(out, id, error);
       },
+    );
+  }
+
+  function finish(out: Responder, id: JsonRpcId, error: unknown, outcome?: RoundOutcome): void {
+    if (outcome === undefined) {
+      const known = error instanceof ProtocolError;
+      out.finish(
+        jsonRpcError(
+          id,
+          known ? error.code : JsonRpcCode.internalError,
+          known ? error.message : 'Internal error',
+          known ? error.data : undefined,
+        ),
+      );
+      return;
+    }
+    const meta = { [SERVER_INFO_KEY]: options.serverInfo };
+    out.finish(
+      jsonRpcResult(
+        id,
+        outcome.kind === 'complete'
+          ? { ...outcome.result, resultType: 'complete', _meta: { ...outcome.result._meta, ...meta } }
+          : {
+              resultType: 'input_required',
+              inputRequests: outcome.inputRequests,
+              requestState: outcome.requestState,
+              _meta: meta,
+            },
+      ),
     );
   }
 

@@ -165,8 +165,8 @@ describe(`both MCP protocol eras on one endpoint, on the ${TEST_DB} database`, (
     const fast = await call({});
     assert.equal(fast.status, 200);
     assert.equal(fast.headers.get('mcp-session-id'), null);
-    // A retry carrying input responses is the SDK's to serve (modern-tool-calls.ts declines it).
-    const viaSdk = await call({ inputResponses: {} });
+    // A request naming a log level is the SDK's to serve (it filters log messages by it).
+    const viaSdk = await call({ _meta: { ...ENVELOPE, 'io.modelcontextprotocol/logLevel': 'debug' } });
     assert.equal(viaSdk.status, 200);
     const [fastBody, sdkBody] = [(await fast.json()) as any, (await viaSdk.json()) as any];
     assert.deepEqual(fastBody.result, sdkBody.result);

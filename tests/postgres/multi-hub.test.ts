@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { conformanceRegistration, startConformanceSpoke } from '../fixtures/conformance-spoke.js';
 import { connectClient } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
@@ -81,5 +82,58 @@ describe('two hubs on one PostgreSQL', () => {
       [200, 200, 200, 429],
       'the fourth call of the minute is refused, on either hub',
     );
+  });
+
+  it('refuse a 2026-07-28 retry that lands on the other hub, naming why, and the hub holding the call finishes it', async (t) => {
+    const first = await startTestHub(t);
+    const second = await startTestHub(t, { dbSchema: first.config.dbSchema });
+    const spoke = await startConformanceSpoke();
+    t.after(() => spoke.close());
+    assert.equal(
+      (await api(first, 'POST', '/api/v1/services/register', conformanceRegistration(spoke.port))).status,
+      200,
+    );
+    await waitFor(() => second.routing.getTool('test_elicitation') !== undefined, 'the second hub routes it');
+    const params = {
+      name: 'test_elicitation',
+      arguments: { message: 'Name?' },
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+      },
+    };
+    const call = async (hub: typeof first, extra: Record<string, unknown> = {}) => {
+      const res = await fetch(`${hub.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'test_elicitation',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { ...params, ...extra },
+        }),
+      });
+      return (await res.json()) as { result?: any; error?: any };
+    };
+    const asked = await call(first);
+    assert.equal(asked.result.resultType, 'input_required');
+    const [key] = Object.keys(asked.result.inputRequests);
+    const retry = {
+      inputResponses: { [key!]: { action: 'accept', content: { username: 'cy', email: 'cy@example.test' } } },
+      requestState: asked.result.requestState,
+    };
+    const elsewhere = await call(second, retry);
+    assert.equal(elsewhere.error?.code, -32602, JSON.stringify(elsewhere));
+    assert.equal(elsewhere.error.data.reason, 'other_hub');
+    assert.match(elsewhere.error.message, /another hub/);
+    const home = await call(first, retry);
+    assert.equal(home.result?.resultType, 'complete', JSON.stringify(home));
+    assert.match(home.result.content[0].text, /"username":"cy"/);
   });
 });
