@@ -103,7 +103,13 @@ describe('two hubs behind nginx round robin (deploy/nginx/fin-hub.conf)', () => 
       ].join('\n'),
     );
     const nginx = spawn(NGINX!, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' });
-    t.after(() => nginx.kill('SIGKILL'));
+    // SIGTERM, not SIGKILL: nginx's master stops its workers (killed, it would leave them behind).
+    t.after(async () => {
+      if (nginx.exitCode !== null || nginx.signalCode !== null) return;
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGTERM');
+      await exited;
+    });
     const proxy = `http://127.0.0.1:${portProxy}`;
     await waitFor(() => answers(`${proxy}/health`), 'nginx');
     const upstreamsOf = (method: string) =>
