@@ -14,6 +14,10 @@ interface CallerRequest {
  */
 export interface CallerRelay {
   sendNotification(notification: Notification): Promise<void>;
-  /** Resolves with the caller's result, checked against the method's result type, or rejects with its error. */
-  sendRequest(request: CallerRequest): Promise<unknown>;
+  /**
+   * Resolves with the caller's result, checked against the method's result type, or rejects with
+   * its error. `key` names the question when a 2026-07-28 spoke asked it (its `inputRequests` key),
+   * so that a 2026-07-28 caller sees the spoke's own key.
+   */
+  sendRequest(request: CallerRequest, options?: { key?: string }): Promise<unknown>;
 }

@@ -363,7 +363,7 @@ function readEventStream(
 }
 
 /** The spoke's requests a hub answers during a call: sampling, elicitation and roots go to the caller. */
-async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay): Promise<unknown> {
+async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay, key?: string): Promise<unknown> {
   switch (message.method) {
     case 'ping':
       return {};
@@ -375,7 +375,7 @@ async function relayRequest(message: JsonRpcMessage, relay?: CallerRelay): Promi
           JsonRpcCode.methodNotFound,
           `${message.method} is only available to MCP callers`,
         );
-      return relay.sendRequest({ method: message.method, params: message.params });
+      return relay.sendRequest({ method: message.method, params: message.params }, key ? { key } : undefined);
     default:
       throw new UpstreamRpcError(JsonRpcCode.methodNotFound, `Method not found: ${message.method}`);
   }
@@ -397,11 +397,15 @@ async function answerInputRequests(
     (typeof requests !== 'object' || requests === null || Array.isArray(requests))
   )
     throw new UpstreamError('may_have_run', 'the spoke answered input_required with malformed inputRequests');
-  for (const [key, request] of Object.entries((requests ?? {}) as Record<string, JsonRpcMessage>)) {
+  // All at once: a 2026-07-28 caller then gets them in one round, under the spoke's keys.
+  const entries = Object.entries((requests ?? {}) as Record<string, JsonRpcMessage>);
+  for (const [key, request] of entries)
     if (typeof request?.method !== 'string')
       throw new UpstreamError('may_have_run', `the spoke's input request ${key} names no method`);
-    inputResponses[key] = await relayRequest(request, relay);
-  }
+  const answers = await Promise.all(entries.map(([key, request]) => relayRequest(request, relay, key)));
+  entries.forEach(([key], index) => {
+    inputResponses[key] = answers[index];
+  });
   const requestState = (result as { requestState?: unknown }).requestState;
   return { inputResponses, ...(typeof requestState === 'string' ? { requestState } : {}) };
 }

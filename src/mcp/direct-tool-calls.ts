@@ -206,14 +206,15 @@ export function createResponder(res: ServerResponse, sessionId?: string) {
       }
       res.write(sseFrame(message));
     },
-    finish(message: unknown): void {
+    /** The last message; `status` applies only when nothing was streamed yet (an error's 4xx). */
+    finish(message: unknown, status = 200): void {
       if (gone()) return;
       if (streaming) {
         res.end(sseFrame(message));
         return;
       }
       const body = serializeMessage(message);
-      res.writeHead(200, {
+      res.writeHead(status, {
         'content-type': MEDIA_JSON,
         'content-length': Buffer.byteLength(body),
         ...session,

@@ -37,6 +37,8 @@ interface ParkedCall {
   /** Wakes the round waiting for the call's next question. */
   wake?: () => void;
   expiry?: NodeJS.Timeout;
+  /** Why the round in progress must answer an error instead (the caller cannot answer a question). */
+  failure?: Error;
 }
 
 /** The SDK's frozen wording for a refused requestState (ServerOptions.requestState). */
@@ -130,6 +132,11 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
       ]);
       call.wake = undefined;
     }
+    if (call.failure) {
+      clearTimeout(call.expiry);
+      parked.delete(call.id);
+      throw call.failure;
+    }
     if (ended) {
       clearTimeout(call.expiry);
       parked.delete(call.id);
@@ -154,7 +161,10 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
      */
     start(
       tool: string,
-      run: (signal: AbortSignal, ask: (request: InputRequest) => Promise<unknown>) => Promise<CallToolResult>,
+      run: (
+        signal: AbortSignal,
+        ask: (request: InputRequest, key?: string) => Promise<unknown>,
+      ) => Promise<CallToolResult>,
     ): { id: string; outcome: Promise<RoundOutcome> } {
       const call: ParkedCall = {
         id: randomUUID(),
@@ -165,11 +175,14 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         nextKey: 0,
         outcome: Promise.resolve({}),
       };
-      const ask = (request: InputRequest) =>
+      // A question keeps the key its spoke gave it when it has one (and it is free).
+      const ask = (request: InputRequest, key?: string) =>
         new Promise<unknown>((resolve, reject) => {
           if (call.controller.signal.aborted) return reject(call.controller.signal.reason as Error);
-          call.asks.set(`q${++call.nextKey}`, { request, resolve, reject, sent: false });
-          call.wake?.();
+          const name = key !== undefined && !call.asks.has(key) ? key : `q${++call.nextKey}`;
+          call.asks.set(name, { request, resolve, reject, sent: false });
+          // Woken on the next microtask: questions asked together go out in one round.
+          queueMicrotask(() => call.wake?.());
         });
       call.controller.signal.addEventListener('abort', () => {
         for (const pending of call.asks.values()) pending.reject(call.controller.signal.reason as Error);
@@ -206,6 +219,19 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         } else ask.sent = false;
       }
       return { id: call.id, outcome: nextRound(call) };
+    },
+
+    /**
+     * The call needs what the caller cannot give (a capability it did not declare): the round in
+     * progress answers `error`, and the call ends.
+     */
+    refuse(id: string, error: Error): void {
+      const call = parked.get(id);
+      if (!call) return;
+      call.failure = error;
+      parked.delete(id);
+      call.controller.abort(error);
+      call.wake?.();
     },
 
     /** The caller went away in the middle of a round: the call ends. */

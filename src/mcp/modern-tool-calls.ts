@@ -13,7 +13,7 @@ import {
 import type { CallOrigin } from './direct-tool-calls.js';
 import { createResponder } from './direct-tool-calls.js';
 import type { InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
-import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
+import { assertCallerSupports, checkedAnswer, MISSING_CAPABILITY } from './relayed-requests.js';
 import { callToolForMcp } from './tool-call.js';
 
 type Responder = ReturnType<typeof createResponder>;
@@ -91,6 +91,8 @@ export function createModernToolCalls(options: {
     const capabilities = params._meta[CAPABILITIES_KEY] as ClientCapabilities;
     const progressToken = params._meta.progressToken;
     const channel = { out };
+    // Known once the bridge has started the call (its questions come later, asynchronously).
+    let callId = '';
     let round: { id: string; outcome: Promise<RoundOutcome> };
     try {
       round =
@@ -106,12 +108,28 @@ export function createModernToolCalls(options: {
                       ? progressToken
                       : undefined,
                   correlationHeader: origin.correlationId,
-                  // Progress and log messages go to the round in progress (none between rounds).
-                  sendNotification: async (notification) =>
-                    channel.out.send({ jsonrpc: '2.0', ...notification }),
-                  sendRequest: async (request) => {
-                    const resultType = assertCallerSupports(request.method, capabilities);
-                    return checkedAnswer(request.method, resultType, await ask(request));
+                  // Progress and log messages go to the round in progress (none between rounds). A
+                  // log message only when the request asked for that level (the revision's rule).
+                  sendNotification: async (notification) => {
+                    if (
+                      notification.method === 'notifications/message' &&
+                      !logWanted(params._meta, notification)
+                    )
+                      return;
+                    channel.out.send({ jsonrpc: '2.0', ...notification });
+                  },
+                  sendRequest: async (request, asked) => {
+                    let resultType: ReturnType<typeof assertCallerSupports>;
+                    try {
+                      resultType = assertCallerSupports(request.method, capabilities);
+                    } catch (error) {
+                      // The revision's rule: a request that needs a capability the caller did
+                      // not declare is answered MissingRequiredClientCapabilityError, not run on.
+                      if (error instanceof ProtocolError && error.code === MISSING_CAPABILITY)
+                        bridge.refuse(callId, error);
+                      throw error;
+                    }
+                    return checkedAnswer(request.method, resultType, await ask(request, asked?.key));
                   },
                   caller: { userAgent: req.headers['user-agent'], ip: origin.ip },
                 },
@@ -123,7 +141,7 @@ export function createModernToolCalls(options: {
       return;
     }
     let answered = false;
-    const callId = round.id;
+    callId = round.id;
     const existing = channels.get(callId);
     if (existing) existing.out = out;
     else channels.set(callId, channel);
@@ -154,6 +172,8 @@ export function createModernToolCalls(options: {
           known ? error.message : 'Internal error',
           known ? error.data : undefined,
         ),
+        // The revision answers a missing capability with 400 (when nothing was streamed yet).
+        known && error.code === MISSING_CAPABILITY ? 400 : 200,
       );
       return;
     }
@@ -183,6 +203,15 @@ export function createModernToolCalls(options: {
     },
     touch(): void {},
   };
+}
+
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Whether a spoke's log message reaches a 2026-07-28 caller: only at or above the level it asked for. */
+function logWanted(meta: Record<string, unknown>, notification: { params?: unknown }): boolean {
+  const wanted = LOG_LEVELS.indexOf(String(meta[LOG_LEVEL_KEY]));
+  const level = LOG_LEVELS.indexOf(String((notification.params as { level?: unknown } | undefined)?.level));
+  return wanted >= 0 && level >= wanted;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,9 @@
 import { type ClientCapabilities, isSpecType, ProtocolError } from '@modelcontextprotocol/server';
 import { JsonRpcCode } from '../shared/json-rpc.js';
 
+/** MissingRequiredClientCapabilityError (2026-07-28): what the request needed, in `data.requiredCapabilities`. */
+export const MISSING_CAPABILITY = -32021;
+
 /** The requests a spoke may relay to its caller: the capability each needs, and its result's type. */
 const RELAYED = {
   'sampling/createMessage': ['sampling', 'CreateMessageResult'],
@@ -22,7 +25,11 @@ export function assertCallerSupports(
   if (!relayed) throw new ProtocolError(JsonRpcCode.methodNotFound, `Method not found: ${method}`);
   const [capability, resultType] = relayed;
   if (!capabilities?.[capability])
-    throw new ProtocolError(JsonRpcCode.methodNotFound, `the client does not support ${capability}`);
+    throw new ProtocolError(
+      MISSING_CAPABILITY,
+      `the client does not support ${capability} (Missing required client capability)`,
+      { requiredCapabilities: { [capability]: {} } },
+    );
   return resultType;
 }
 

@@ -99,6 +99,51 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     assert.match((refused.content as { text: string }[])[0]!.text, /elicitation/);
   });
 
+  it('passes a 2026-07-28 spoke’s questions to a 2026-07-28 caller under the spoke’s own keys, and its state back', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startModernSpoke();
+    t.after(() => spoke.close());
+    await registerByUrl(hub, 'modern-4', spoke.port);
+    const call = async (extra: Record<string, unknown> = {}) => {
+      const res = await fetch(`${hub.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'm_ask',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'm_ask',
+            arguments: {},
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+            },
+            ...extra,
+          },
+        }),
+      });
+      return ((await res.json()) as { result: any }).result;
+    };
+    const asked = await call();
+    assert.equal(asked.resultType, 'input_required');
+    assert.deepEqual(Object.keys(asked.inputRequests), ['who']);
+    assert.equal(asked.inputRequests.who.method, 'elicitation/create');
+    const done = await call({
+      inputResponses: { who: { action: 'accept', content: { name: 'Grace' } } },
+      requestState: asked.requestState,
+    });
+    assert.equal(done.resultType, 'complete');
+    // The spoke saw its own requestState come back (it answers "state lost" otherwise).
+    assert.equal(done.content[0].text, 'hello Grace');
+  });
+
   it('learns the era again when a spoke restarts speaking the other one', async (t) => {
     const hub = await startTestHub(t);
     // First a handshake-era spoke (the kit's, SDK v1) on a port, registered with its echo tool…

@@ -111,7 +111,7 @@ describe(`a 2026-07-28 caller and a handshake-era spoke that asks during a call,
     assert.equal(replay.body.error?.code, -32602);
   });
 
-  it('asks again for an input the retry left out, and fails the spoke’s request for a caller without the capability', async (t) => {
+  it('asks again for an input the retry left out, and answers -32021 to a caller without the capability', async (t) => {
     const hub = await hubWithLegacySpoke(t);
     const params = {
       name: 'test_elicitation',
@@ -134,9 +134,10 @@ describe(`a 2026-07-28 caller and a handshake-era spoke that asks during a call,
     });
     assert.equal(done.body.result.content[0].text, 'User response: action=decline, content={}');
 
+    // A caller that did not declare elicitation: MissingRequiredClientCapabilityError, HTTP 400.
     const incapable = await modernCall(hub, { ...params, _meta: envelope({}) });
-    assert.equal(incapable.body.result?.resultType, 'complete', JSON.stringify(incapable.body));
-    assert.equal(incapable.body.result.isError, true);
-    assert.match(JSON.stringify(incapable.body.result.content), /does not support elicitation/);
+    assert.equal(incapable.status, 400, JSON.stringify(incapable.body));
+    assert.equal(incapable.body.error?.code, -32021);
+    assert.deepEqual(incapable.body.error.data, { requiredCapabilities: { elicitation: {} } });
   });
 });
