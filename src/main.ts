@@ -82,6 +82,13 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     cleanups.push(() => broadcaster.close());
     const backend = { routing: store.routing, engine };
     let shuttingDown = false;
+    const access = createAccessControl({
+      config,
+      logger: log('auth'),
+      sharedLimits:
+        database.kind === 'postgres' ? { pool: database.pool, schema: database.schema } : undefined,
+    });
+    cleanups.push(() => access.close());
     const http: HttpFront | undefined = config.http
       ? await startHttpFront({
           config,
@@ -92,12 +99,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
           executions: execution.executions,
           audit: registry.audit,
           runtime: gates.runtime,
-          access: createAccessControl({
-            config,
-            logger: log('auth'),
-            sharedLimits:
-              database.kind === 'postgres' ? { pool: database.pool, schema: database.schema } : undefined,
-          }),
+          access,
           metrics,
           gauges: () => ({
             gates: gates.entries(),
@@ -128,6 +130,8 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       config,
       logger,
       database,
+      /** Adds this hub's recent tool calls to the rate-limit counters it shares with other hubs. */
+      syncRateLimits: () => access.syncLimits(),
       store,
       /** The routing view the engine and MCP front read. */
       routing: store.routing,

@@ -155,6 +155,9 @@ export function createAccessControl(options: {
         return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       }
     },
+    /** Adds this hub's recent tool calls to the counters shared with other hubs (rate-limiters.ts). */
+    syncLimits: () => limiters.sync(),
+    close: () => limiters.close(),
     /** /mcp: tools:call for everything (listing and calling); each request counts against the call limit. */
     mcpGuards(): RequestHandler[] {
       return [authenticate('tools:call', true), rateLimit('call')];
