@@ -31,7 +31,7 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     await registerByUrl(hub, 'modern-1', spoke.port);
     const legacy = await connectHttp(t, hub.url!);
     const names = (await legacy.client.listTools()).tools.map((tool) => tool.name).sort();
-    assert.deepEqual(names, ['echo', 'm_ask', 'm_echo', 'm_hold', 'm_steps']);
+    assert.deepEqual(names, ['echo', 'm_ask', 'm_echo', 'm_hold', 'm_nag', 'm_steps']);
 
     const fromLegacy = await legacy.client.callTool({ name: 'm_echo', arguments: { text: 'old caller' } });
     assert.deepEqual(fromLegacy.structuredContent, { text: 'old caller' });
@@ -142,6 +142,27 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     assert.equal(done.resultType, 'complete');
     // The spoke saw its own requestState come back (it answers "state lost" otherwise).
     assert.equal(done.content[0].text, 'hello Grace');
+  });
+
+  it('gives up on a 2026-07-28 spoke that asks for input round after round, with a failed call', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startModernSpoke();
+    t.after(() => spoke.close());
+    await registerByUrl(hub, 'modern-5', spoke.port);
+    const caller = await connectHttp(t, hub.url!, { elicitation: {} });
+    let asked = 0;
+    caller.client.setRequestHandler(ElicitRequestSchema, () => {
+      asked++;
+      return { action: 'accept', content: { name: 'again' } };
+    });
+    const result = await caller.client.callTool({ name: 'm_nag', arguments: {} });
+    assert.equal(result.isError, true);
+    assert.match((result.content as { text: string }[])[0]!.text, /asked for input 8 times/);
+    assert.equal(asked, 7, 'seven rounds answered, the eighth refused');
+    await hub.history.drain();
+    const rows = (await api(hub, 'GET', '/api/v1/executions?tool=m_nag')).body.items;
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].status, 'error');
   });
 
   it('learns the era again when a spoke restarts speaking the other one', async (t) => {
