@@ -36,6 +36,9 @@ export async function openDatabase(options: {
   if (target.kind === 'postgres') {
     pool = new pg.Pool({
       connectionString: target.url,
+      // The schema is set at connection start-up: a SET issued on connect would run while the
+      // pool already hands the client to a query (pg warns; pg 9 will refuse).
+      ...(schema !== 'public' ? { options: `-c search_path=${schema}` } : {}),
       max: 10,
       // pg waits forever for a connection by default; a dead server must fail fast instead.
       connectionTimeoutMillis: 5000,
@@ -57,7 +60,9 @@ export async function openDatabase(options: {
   pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
   pool.on('connect', (client) => {
     client.on('error', (error) => logger.warn('database client error', { error: error.message }));
-    if (schema !== 'public') client.query(`SET search_path TO "${schema}"`).catch(() => {});
+    // The embedded database's adapter takes no start-up options: there the SET goes first in line.
+    if (schema !== 'public' && target.kind !== 'postgres')
+      client.query(`SET search_path TO "${schema}"`).catch(() => {});
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema !== 'public') await sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).execute(db);
