@@ -39,6 +39,8 @@ interface ParkedCall {
   expiry?: NodeJS.Timeout;
   /** Why the round in progress must answer an error instead (the caller cannot answer a question). */
   failure?: Error;
+  /** Where the call's progress and log messages go: the response of the round in progress. */
+  sink: (message: unknown) => void;
 }
 
 /** The SDK's frozen wording for a refused requestState (ServerOptions.requestState). */
@@ -157,13 +159,16 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
   return {
     /**
      * Runs a call for a 2026-07-28 caller. `run` gets the signal that ends the call (it outlives
-     * the HTTP request of a round) and `ask`, which puts a question to the caller.
+     * the HTTP request of a round), `ask`, which puts a question to the caller, and `notify`, which
+     * sends progress and log messages to the round in progress (`sink`; a retry brings its own).
      */
     start(
       tool: string,
+      sink: (message: unknown) => void,
       run: (
         signal: AbortSignal,
         ask: (request: InputRequest, key?: string) => Promise<unknown>,
+        notify: (message: unknown) => void,
       ) => Promise<CallToolResult>,
     ): { id: string; outcome: Promise<RoundOutcome> } {
       const call: ParkedCall = {
@@ -174,6 +179,7 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         asks: new Map(),
         nextKey: 0,
         outcome: Promise.resolve({}),
+        sink,
       };
       // A question keeps the key its spoke gave it when it has one (and it is free).
       const ask = (request: InputRequest, key?: string) =>
@@ -188,7 +194,7 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         for (const pending of call.asks.values()) pending.reject(call.controller.signal.reason as Error);
         call.asks.clear();
       });
-      call.outcome = run(call.controller.signal, ask).then(
+      call.outcome = run(call.controller.signal, ask, (message) => call.sink(message)).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
@@ -204,9 +210,11 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
       tool: string,
       requestState: unknown,
       inputResponses: unknown,
+      sink: (message: unknown) => void,
     ): { id: string; outcome: Promise<RoundOutcome> } {
       const call = verify(requestState, tool);
       clearTimeout(call.expiry);
+      call.sink = sink;
       const answers =
         typeof inputResponses === 'object' && inputResponses !== null && !Array.isArray(inputResponses)
           ? (inputResponses as Record<string, unknown>)

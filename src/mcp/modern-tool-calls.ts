@@ -59,8 +59,6 @@ export function createModernToolCalls(options: {
   bridge: InputRequiredBridge;
 }) {
   const { bridge } = options;
-  // Where a call's progress and log messages go: the response of its round in progress.
-  const channels = new Map<string, { out: Responder }>();
   function takes(req: IncomingMessage, body: unknown): body is ModernCall {
     const headers = req.headers;
     if (headers['mcp-protocol-version'] !== MODERN_REVISION || headers['mcp-method'] !== 'tools/call')
@@ -90,14 +88,14 @@ export function createModernToolCalls(options: {
     const out = createResponder(res);
     const capabilities = params._meta[CAPABILITIES_KEY] as ClientCapabilities;
     const progressToken = params._meta.progressToken;
-    const channel = { out };
+    const sink = (message: unknown) => out.send(message);
     // Known once the bridge has started the call (its questions come later, asynchronously).
     let callId = '';
     let round: { id: string; outcome: Promise<RoundOutcome> };
     try {
       round =
         params.requestState === undefined
-          ? bridge.start(params.name, (signal, ask) =>
+          ? bridge.start(params.name, sink, (signal, ask, notify) =>
               callToolForMcp(
                 options.engine,
                 { name: params.name, arguments: params.arguments },
@@ -116,7 +114,7 @@ export function createModernToolCalls(options: {
                       !logWanted(params._meta, notification)
                     )
                       return;
-                    channel.out.send({ jsonrpc: '2.0', ...notification });
+                    notify({ jsonrpc: '2.0', ...notification });
                   },
                   sendRequest: async (request, asked) => {
                     let resultType: ReturnType<typeof assertCallerSupports>;
@@ -135,28 +133,23 @@ export function createModernToolCalls(options: {
                 },
               ),
             )
-          : bridge.resume(params.name, params.requestState, params.inputResponses);
+          : bridge.resume(params.name, params.requestState, params.inputResponses, sink);
     } catch (error) {
       finish(out, id, error);
       return;
     }
     let answered = false;
     callId = round.id;
-    const existing = channels.get(callId);
-    if (existing) existing.out = out;
-    else channels.set(callId, channel);
     res.on('close', () => {
       if (!answered) bridge.cancel(callId, 'the client closed the request');
     });
     round.outcome.then(
       (outcome) => {
         answered = true;
-        if (outcome.kind === 'complete') channels.delete(callId);
         finish(out, id, undefined, outcome);
       },
       (error: unknown) => {
         answered = true;
-        channels.delete(callId);
         finish(out, id, error);
       },
     );
