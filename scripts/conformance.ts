@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/config/load-config.js';
 import { startHub } from '../src/main.js';
 import { conformanceRegistration, startConformanceSpoke } from '../tests/fixtures/conformance-spoke.js';
+import { startModernConformanceSpoke } from '../tests/fixtures/modern-conformance-spoke.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const modern = process.argv.includes('--modern');
@@ -27,16 +28,32 @@ const hub = await startHub(
     dbSchema: `conformance_${process.pid}`,
   }),
 );
-const spoke = await startConformanceSpoke();
+// The fixture upstream: the handshake-era spoke (SDK v1, the kit's) for the handshake leg; for the
+// 2026-07-28 leg a modern-only SDK v2 server, registered by its MCP URL (the hub discovers its tools).
+const spoke = modern ? await startModernConformanceSpoke() : await startConformanceSpoke();
+const direct = process.argv.includes('--direct');
 let status = 1;
 try {
   const response = await fetch(`${hub.url}/api/v1/services/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(conformanceRegistration(spoke.port)),
+    body: JSON.stringify(
+      modern
+        ? {
+            service_id: 'conformance-modern',
+            service_name: 'conformance',
+            address: '127.0.0.1',
+            port: spoke.port,
+            mcp_url: `http://127.0.0.1:${spoke.port}/mcp`,
+          }
+        : conformanceRegistration(spoke.port),
+    ),
   });
   if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
-  const url = `${hub.url!.replace('127.0.0.1', 'localhost')}/mcp`;
+  // --direct: the same suite against the fixture itself, to compare with the run through the hub.
+  const url = direct
+    ? `http://localhost:${spoke.port}/mcp`
+    : `${hub.url!.replace('127.0.0.1', 'localhost')}/mcp`;
   const extra = process.argv
     .filter((a) => a.startsWith('--scenario') || a.startsWith('--suite'))
     .flatMap((a) => a.split('='));
