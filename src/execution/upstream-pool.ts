@@ -11,6 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
+import { untilAborted } from '../shared/until-aborted.js';
 import type { CallerRelay } from './call-context.js';
 import {
   describeUpstreamFailure,
@@ -349,25 +350,6 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
 function refusedUnseen(error: unknown): boolean {
   if (error instanceof UpstreamHttpError) return error.status === 404 || error.status === 400;
   return error instanceof UpstreamRpcError && error.code === -32022;
-}
-
-/** The promise, or the signal's reason as soon as it aborts (the promise itself carries on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 // terminateSession() before close(): close() alone leaves the session alive on the spoke.

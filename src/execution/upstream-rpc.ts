@@ -15,6 +15,7 @@ import {
   MEDIA_JSON,
   MEDIA_SSE,
 } from '../shared/json-rpc.js';
+import { untilAborted } from '../shared/until-aborted.js';
 import type { CallerRelay } from './call-context.js';
 import { UpstreamError, UpstreamHttpError, UpstreamRpcError } from './upstream-errors.js';
 
@@ -188,7 +189,9 @@ export function createUpstreamRpc(options: {
             'may_have_run',
             `the spoke asked for input ${MAX_INPUT_ROUNDS} times in one call; the hub gave up`,
           );
-        retry = await answerInputRequests(result, call.relay);
+        // The caller's answers may never come (it went away): the call's own deadline and
+        // cancellation end the wait, as they end the request to the spoke.
+        retry = await untilAborted(answerInputRequests(result, call.relay), call.signal);
       }
     },
 

@@ -198,6 +198,13 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
+      // A call that ends while parked (its timeout, a shutdown) is forgotten at once; a call that
+      // ends while a round waits is answered by that round (nextRound).
+      void call.outcome.then(() => {
+        if (call.wake) return;
+        clearTimeout(call.expiry);
+        parked.delete(call.id);
+      });
       parked.set(call.id, call);
       return { id: call.id, outcome: nextRound(call) };
     },

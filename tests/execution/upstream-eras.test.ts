@@ -165,6 +165,46 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     assert.equal(rows[0].status, 'error');
   });
 
+  // A regression here is a shutdown that never ends: the timeout turns that hang into a failure.
+  it('shuts down gracefully with a 2026-07-28 caller’s call parked between rounds', {
+    timeout: 120_000,
+  }, async (t) => {
+    const hub = await startTestHub(t, { shutdownDeadlineMs: 100 });
+    const spoke = await startModernSpoke();
+    t.after(() => spoke.close());
+    await registerByUrl(hub, 'modern-6', spoke.port);
+    const res = await fetch(`${hub.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'm_ask',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name: 'm_ask',
+          arguments: {},
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+          },
+        },
+      }),
+    });
+    assert.equal(
+      ((await res.json()) as { result: { resultType: string } }).result.resultType,
+      'input_required',
+    );
+    // The caller never retries: the call waits for it until the shutdown deadline ends it.
+    await hub.close();
+    assert.equal(hub.engine.inFlight, 0);
+  });
+
   it('learns the era again when a spoke restarts speaking the other one', async (t) => {
     const hub = await startTestHub(t);
     // First a handshake-era spoke (the kit's, SDK v1) on a port, registered with its echo tool…
