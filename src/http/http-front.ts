@@ -131,6 +131,8 @@ export async function startHttpFront(options: HttpFrontOptions) {
     /** Stops accepting connections; resolves once the listener is closed (after `closeAll`). */
     stopAccepting(): Promise<void> {
       stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      // A 2026-07-28 caller's call waiting for its retry would only hold the drain to its deadline.
+      modern.endWaitingCalls();
       return stopped;
     },
     /** Ends every MCP session and cuts the connections left (after calls in flight were answered). */

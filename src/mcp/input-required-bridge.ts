@@ -256,6 +256,19 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
       call?.controller.abort(new Error(reason));
     },
 
+    /**
+     * Ends the calls waiting for their caller's retry (an `input_required` answered, no round in
+     * progress): when the hub stops accepting requests, that retry cannot come.
+     */
+    endWaiting(reason: string): void {
+      for (const call of [...parked.values()]) {
+        if (call.round === 0 || call.wake) continue;
+        clearTimeout(call.expiry);
+        parked.delete(call.id);
+        call.controller.abort(new Error(reason));
+      }
+    },
+
     get parkedCalls(): number {
       return parked.size;
     },

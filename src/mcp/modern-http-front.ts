@@ -99,6 +99,9 @@ export function createModernMcpHttp(options: {
       return bridge.parkedCalls;
     },
 
+    /** The hub stops accepting requests: calls waiting for a caller's retry end now. */
+    endWaitingCalls: () => bridge.endWaiting('the hub is shutting down'),
+
     close: async () => {
       bridge.close();
       await handler.close();

@@ -169,7 +169,8 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
   it('shuts down gracefully with a 2026-07-28 caller’s call parked between rounds', {
     timeout: 120_000,
   }, async (t) => {
-    const hub = await startTestHub(t, { shutdownDeadlineMs: 100 });
+    // A deadline far beyond the test's timeout: only ending the waiting call lets close() finish.
+    const hub = await startTestHub(t, { shutdownDeadlineMs: 600_000 });
     const spoke = await startModernSpoke();
     t.after(() => spoke.close());
     await registerByUrl(hub, 'modern-6', spoke.port);
@@ -200,7 +201,7 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
       ((await res.json()) as { result: { resultType: string } }).result.resultType,
       'input_required',
     );
-    // The caller never retries: the call waits for it until the shutdown deadline ends it.
+    // The caller never retries: the call waiting for it ends when the hub stops accepting.
     await hub.close();
     assert.equal(hub.engine.inFlight, 0);
   });
