@@ -9,8 +9,6 @@ import {
   errorCodeOf,
   JSON_CONTENT_TYPE,
   type JsonRpcMessage as JsonRpcBody,
-  JsonRpcCode,
-  jsonRpcError,
   jsonRpcRequest,
   jsonRpcResult,
   MEDIA_JSON,
@@ -21,7 +19,7 @@ import {
   sseFrame,
 } from '../shared/json-rpc.js';
 import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
-import { callToolForMcp } from './tool-call.js';
+import { callErrorResponse, callToolForMcp } from './tool-call.js';
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -127,16 +125,7 @@ export function createDirectToolCalls(options: {
     )
       .then(
         (result) => out.finish(jsonRpcResult(id, result)),
-        (error: unknown) => {
-          const known = error instanceof ProtocolError;
-          out.finish(
-            jsonRpcError(
-              id,
-              known ? error.code : JsonRpcCode.internalError,
-              known ? error.message : 'Internal error',
-            ),
-          );
-        },
+        (error: unknown) => out.finish(callErrorResponse(id, error)),
       )
       .finally(() => {
         running.delete(id);

@@ -178,7 +178,11 @@ export function createMcpHttp(options: McpHttpOptions) {
       await transport.handleRequest(req, res, body);
       return;
     }
-    if (req.headers['mcp-session-id'] === undefined && (await options.modern.isModern(req, body))) {
+    // A plain 2026-07-28 tools/call (the fast path's) needs no classification by the SDK.
+    if (
+      req.headers['mcp-session-id'] === undefined &&
+      (options.modern.direct.takes(req, body) || (await options.modern.isModern(req, body)))
+    ) {
       await options.modern.serve(req, res, body, {
         identity: res.locals.identity as string | undefined,
         ip: req.ip,

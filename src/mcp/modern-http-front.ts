@@ -94,11 +94,6 @@ export function createModernMcpHttp(options: {
       sendToolListChanged: () => handler.notify.toolsChanged(),
     } satisfies ListChangeListener,
 
-    /** Calls waiting for their caller's answers, and calls of 2026-07-28 callers in flight. */
-    get bridgedCalls(): number {
-      return bridge.parkedCalls;
-    },
-
     /** The hub stops accepting requests: calls waiting for a caller's retry end now. */
     endWaitingCalls: () => bridge.endWaiting('the hub is shutting down'),
 

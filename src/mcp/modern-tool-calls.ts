@@ -3,9 +3,7 @@ import { type ClientCapabilities, type Implementation, ProtocolError } from '@mo
 import type { Engine } from '../execution/engine.js';
 import {
   JSON_CONTENT_TYPE,
-  JsonRpcCode,
   type JsonRpcId,
-  jsonRpcError,
   jsonRpcResult,
   MEDIA_JSON,
   MEDIA_SSE,
@@ -14,7 +12,7 @@ import type { CallOrigin } from './direct-tool-calls.js';
 import { createResponder } from './direct-tool-calls.js';
 import type { InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
 import { assertCallerSupports, checkedAnswer, MISSING_CAPABILITY } from './relayed-requests.js';
-import { callToolForMcp } from './tool-call.js';
+import { callErrorResponse, callToolForMcp } from './tool-call.js';
 
 type Responder = ReturnType<typeof createResponder>;
 
@@ -157,16 +155,10 @@ export function createModernToolCalls(options: {
 
   function finish(out: Responder, id: JsonRpcId, error: unknown, outcome?: RoundOutcome): void {
     if (outcome === undefined) {
-      const known = error instanceof ProtocolError;
       out.finish(
-        jsonRpcError(
-          id,
-          known ? error.code : JsonRpcCode.internalError,
-          known ? error.message : 'Internal error',
-          known ? error.data : undefined,
-        ),
+        callErrorResponse(id, error),
         // The revision answers a missing capability with 400 (when nothing was streamed yet).
-        known && error.code === MISSING_CAPABILITY ? 400 : 200,
+        error instanceof ProtocolError && error.code === MISSING_CAPABILITY ? 400 : 200,
       );
       return;
     }

@@ -8,7 +8,7 @@ import {
 import { HubError } from '../errors.js';
 import type { CallerRelay } from '../execution/call-context.js';
 import type { Engine } from '../execution/engine.js';
-import { isCorrelationId } from '../shared/json-rpc.js';
+import { isCorrelationId, JsonRpcCode, type JsonRpcId, jsonRpcError } from '../shared/json-rpc.js';
 
 /** Extra context a transport knows about its caller (for the history row). */
 export interface CallerInfo {
@@ -87,4 +87,14 @@ export async function callToolForMcp(
     }
     throw error;
   }
+}
+
+/**
+ * The JSON-RPC error answering a tools/call that failed as a protocol error (an unknown tool, a
+ * capability the caller lacks…); anything else is an internal error whose details stay here.
+ */
+export function callErrorResponse(id: JsonRpcId, error: unknown) {
+  return error instanceof ProtocolError
+    ? jsonRpcError(id, error.code, error.message, error.data)
+    : jsonRpcError(id, JsonRpcCode.internalError, 'Internal error');
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startModernSpoke } from '../fixtures/modern-spoke.js';
 import { connectHttp } from '../helpers/mcp-client.js';
-import { connectModernHttp } from '../helpers/modern-client.js';
+import { connectModernHttp, modernEnvelope, postModernToolCall } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
@@ -104,33 +104,15 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     const spoke = await startModernSpoke();
     t.after(() => spoke.close());
     await registerByUrl(hub, 'modern-4', spoke.port);
-    const call = async (extra: Record<string, unknown> = {}) => {
-      const res = await fetch(`${hub.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': 'm_ask',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: {
-            name: 'm_ask',
-            arguments: {},
-            _meta: {
-              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-              'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
-            },
-            ...extra,
-          },
-        }),
-      });
-      return ((await res.json()) as { result: any }).result;
-    };
+    const call = async (extra: Record<string, unknown> = {}) =>
+      (
+        await postModernToolCall(hub.url!, {
+          name: 'm_ask',
+          arguments: {},
+          _meta: modernEnvelope({ elicitation: {} }),
+          ...extra,
+        })
+      ).body.result;
     const asked = await call();
     assert.equal(asked.resultType, 'input_required');
     assert.deepEqual(Object.keys(asked.inputRequests), ['who']);
@@ -174,33 +156,12 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     const spoke = await startModernSpoke();
     t.after(() => spoke.close());
     await registerByUrl(hub, 'modern-6', spoke.port);
-    const res = await fetch(`${hub.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'm_ask',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: {
-          name: 'm_ask',
-          arguments: {},
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-            'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
-          },
-        },
-      }),
+    const asked = await postModernToolCall(hub.url!, {
+      name: 'm_ask',
+      arguments: {},
+      _meta: modernEnvelope({ elicitation: {} }),
     });
-    assert.equal(
-      ((await res.json()) as { result: { resultType: string } }).result.resultType,
-      'input_required',
-    );
+    assert.equal(asked.body.result.resultType, 'input_required');
     // The caller never retries: the call waiting for it ends when the hub stops accepting.
     await hub.close();
     assert.equal(hub.engine.inFlight, 0);

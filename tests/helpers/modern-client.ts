@@ -108,3 +108,31 @@ export class StreamPairTransport implements Transport {
     this.onclose?.();
   }
 }
+
+/** The `_meta` envelope of a 2026-07-28 request declaring `capabilities`. */
+export function modernEnvelope(capabilities: Record<string, unknown> = {}) {
+  return {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+  };
+}
+
+/**
+ * One 2026-07-28 tools/call as a hand-written client sends it (routing headers mirror the body),
+ * for tests that handle `input_required` rounds themselves.
+ */
+export async function postModernToolCall(hubUrl: string, params: Record<string, unknown>) {
+  const res = await fetch(`${hubUrl}/mcp`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': String(params.name),
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
+  });
+  return { status: res.status, body: (await res.json()) as { result?: any; error?: any } };
+}

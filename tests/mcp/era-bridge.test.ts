@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { conformanceRegistration, startConformanceSpoke } from '../fixtures/conformance-spoke.js';
-import { connectModernHttp } from '../helpers/modern-client.js';
+import { connectModernHttp, modernEnvelope, postModernToolCall } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 
-const MODERN = '2026-07-28';
-const envelope = (capabilities: Record<string, unknown>) => ({
-  'io.modelcontextprotocol/protocolVersion': MODERN,
-  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-  'io.modelcontextprotocol/clientCapabilities': capabilities,
-});
-
-/** A 2026-07-28 tools/call as a hand-written client sends it, with its own answers handled by the test. */
-async function modernCall(hub: Hub, params: Record<string, unknown>) {
-  const res = await fetch(`${hub.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': MODERN,
-      'mcp-method': 'tools/call',
-      'mcp-name': String(params.name),
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
-  });
-  return { status: res.status, body: (await res.json()) as { result?: any; error?: any } };
-}
+const envelope = modernEnvelope;
+const modernCall = (hub: Hub, params: Record<string, unknown>) => postModernToolCall(hub.url!, params);
 
 async function hubWithLegacySpoke(t: import('node:test').TestContext) {
   const hub = await startTestHub(t);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { conformanceRegistration, startConformanceSpoke } from '../fixtures/conformance-spoke.js';
 import { connectClient } from '../helpers/mcp-client.js';
+import { modernEnvelope, postModernToolCall } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, registration, startTestHub } from '../helpers/test-hub.js';
 import { startTestSpoke } from '../helpers/test-spoke.js';
@@ -100,30 +101,10 @@ describe('two hubs on one PostgreSQL', () => {
     const params = {
       name: 'test_elicitation',
       arguments: { message: 'Name?' },
-      _meta: {
-        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-        'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
-      },
+      _meta: modernEnvelope({ elicitation: {} }),
     };
-    const call = async (hub: typeof first, extra: Record<string, unknown> = {}) => {
-      const res = await fetch(`${hub.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': 'test_elicitation',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { ...params, ...extra },
-        }),
-      });
-      return (await res.json()) as { result?: any; error?: any };
-    };
+    const call = async (hub: typeof first, extra: Record<string, unknown> = {}) =>
+      (await postModernToolCall(hub.url!, { ...params, ...extra })).body;
     const asked = await call(first);
     assert.equal(asked.result.resultType, 'input_required');
     const [key] = Object.keys(asked.result.inputRequests);
