@@ -64,7 +64,7 @@ export function createModernMcpHttp(options: {
      * `server/discover`); the SDK's own classification, so the two can never disagree.
      */
     async isModern(req: IncomingMessage, body: unknown): Promise<boolean> {
-      return !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body }));
+      return !(await isLegacyRequest(await toWebRequest(req, body), body));
     },
 
     /** The hand-written tools/call path (for the raw front). */

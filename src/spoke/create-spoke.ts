@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  McpServer,
+} from '@modelcontextprotocol/server';
 import express, { type RequestHandler } from 'express';
+import { z } from 'zod';
 import { createLogger, type Logger } from '../logger.js';
 import { createHubRegistration } from './hub-registration.js';
 import type { SpokeTool } from './spoke-tool.js';
@@ -32,18 +37,29 @@ export interface SpokeOptions {
   sessionIdleMs?: number;
   /** Middleware run before /mcp (the parsed JSON body is on req.body): auth, logging, request inspection. */
   middleware?: RequestHandler[];
+  /**
+   * Which MCP protocol eras /mcp serves: the 2026-07-28 revision (stateless, `server/discover`,
+   * `input_required`), the handshake era (2024-11-05 to 2025-11-25, `initialize` and sessions),
+   * or both from one endpoint. A hub talks 2026-07-28 to a spoke that serves both. Push-style
+   * server-to-client requests (`ctx.mcpReq.elicitInput`, `requestSampling`) work only in the
+   * handshake era; a 2026-07-28 handler returns `inputRequired(...)` instead.
+   * @default 'both'
+   */
+  eras?: 'both' | 'modern' | 'legacy';
 }
 
 /**
- * A spoke: an MCP server over streamable HTTP at /mcp (one McpServer per session, tools defined
- * with zod), /health, and — with `hubUrl` — registration, heartbeats and deregistration.
+ * A spoke: an MCP server at /mcp on the official SDK v2 serving both protocol eras (one McpServer
+ * per handshake-era session, one per 2026-07-28 request; tools defined with zod), /health, and —
+ * with `hubUrl` — registration, heartbeats and deregistration.
  */
 export async function startSpoke(options: SpokeOptions) {
   const logger = options.logger ?? createLogger({ level: 'info', component: `spoke:${options.name}` });
   const host = options.host ?? '127.0.0.1';
+  const eras = options.eras ?? 'both';
   const sessions = new Map<
     string,
-    { transport: StreamableHTTPServerTransport; server: McpServer; lastActivity: number }
+    { transport: NodeStreamableHTTPServerTransport; server: McpServer; lastActivity: number }
   >();
 
   function buildServer(): McpServer {
@@ -57,14 +73,22 @@ export async function startSpoke(options: SpokeOptions) {
         {
           title: tool.title,
           description: tool.description,
-          inputSchema: tool.inputSchema,
+          inputSchema: z.object(tool.inputSchema),
           annotations: tool.annotations,
         },
-        (args, extra) => tool.handler(args as never, extra),
+        (args, ctx) => tool.handler(args as never, ctx),
       );
     }
     return server;
   }
+
+  // The 2026-07-28 leg: the SDK's stateless handler (envelope, header rules, server/discover).
+  const modern = createMcpHandler(buildServer, {
+    legacy: 'reject',
+    onerror: (error) => logger.debug('mcp request refused', { error: error.message }),
+  });
+  const serveModern = toNodeHandler(modern);
+  const sessionNotFound = { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } };
 
   const app = express();
   app.get('/health', (_req, res) => {
@@ -73,16 +97,29 @@ export async function startSpoke(options: SpokeOptions) {
   app.use('/mcp', express.json({ limit: '4mb' }), ...(options.middleware ?? []));
   app.post('/mcp', async (req, res) => {
     const id = req.headers['mcp-session-id'];
-    if (typeof id === 'string') {
+    if (typeof id === 'string' && eras !== 'modern') {
       const session = sessions.get(id);
-      if (!session) {
-        res
-          .status(404)
-          .json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
-        return;
-      }
+      if (!session) return void res.status(404).json(sessionNotFound);
       session.lastActivity = Date.now();
       await session.transport.handleRequest(req, res, req.body);
+      return;
+    }
+    const legacy = await isLegacyRequest(await toWebRequest(req, req.body), req.body);
+    if (!legacy || eras === 'modern') {
+      // A handshake-era request on a modern-only spoke gets the SDK's "unsupported version" answer.
+      if (eras === 'legacy') {
+        res.status(400).json({
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: -32022,
+            message: 'Unsupported protocol version',
+            data: { supported: LEGACY_VERSIONS },
+          },
+        });
+        return;
+      }
+      await serveModern(req, res, req.body);
       return;
     }
     if (!isInitializeRequest(req.body)) {
@@ -94,7 +131,7 @@ export async function startSpoke(options: SpokeOptions) {
       return;
     }
     const server = buildServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => {
         sessions.set(sid, { transport, server, lastActivity: Date.now() });
@@ -108,12 +145,7 @@ export async function startSpoke(options: SpokeOptions) {
   });
   const bySession = async (req: express.Request, res: express.Response) => {
     const session = sessions.get(String(req.headers['mcp-session-id']));
-    if (!session) {
-      res
-        .status(404)
-        .json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
-      return;
-    }
+    if (!session) return void res.status(404).json(sessionNotFound);
     await session.transport.handleRequest(req, res);
     if (req.method === 'DELETE') {
       sessions.delete(String(req.headers['mcp-session-id']));
@@ -180,10 +212,14 @@ export async function startSpoke(options: SpokeOptions) {
         await server.close().catch(() => {});
       }
       sessions.clear();
+      await modern.close();
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }
+
+/** The handshake-era revisions a legacy-only spoke names when it refuses a 2026-07-28 request. */
+const LEGACY_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 
 export type Spoke = Awaited<ReturnType<typeof startSpoke>>;

@@ -1,10 +1,4 @@
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type {
-  CallToolResult,
-  ServerNotification,
-  ServerRequest,
-  ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 
 /** One tool of a spoke: a zod input shape, annotations that tell the hub whether retries are safe, a handler. */
@@ -23,9 +17,14 @@ export interface SpokeTool<Shape extends z.ZodRawShape = z.ZodRawShape> {
   annotations?: ToolAnnotations;
   /** Per-call deadline the hub applies, in seconds. */
   timeoutSeconds?: number;
+  /**
+   * `ctx` is the official SDK v2's request context: `ctx.mcpReq.signal` (the call was cancelled),
+   * `ctx.mcpReq.notify` (progress), `ctx.mcpReq._meta`, and in the handshake era the push-style
+   * requests (`ctx.mcpReq.elicitInput`, `requestSampling`, `send`).
+   */
   handler: (
     args: z.infer<z.ZodObject<Shape>>,
-    extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+    ctx: ServerContext,
   ) => Promise<CallToolResult> | CallToolResult;
 }
 

@@ -30,6 +30,8 @@ export async function startTestSpoke(
     port?: number;
     extraTools?: SpokeTool[];
     ttlSeconds?: number;
+    /** The protocol eras its /mcp serves (the kit's default: both, so a hub talks 2026-07-28 to it). */
+    eras?: 'both' | 'modern' | 'legacy';
   } = {},
 ): Promise<Spoke & { log: SpokeLog; release: () => void; readonly held: number }> {
   const log: SpokeLog = {
@@ -76,19 +78,19 @@ export async function startTestSpoke(
       description: 'Waits ms milliseconds, reporting progress',
       inputSchema: { ms: z.number().int().min(0).max(120_000) },
       annotations: { readOnlyHint: true },
-      handler: async ({ ms }, extra) => {
+      handler: async ({ ms }, ctx) => {
         seen('slow');
-        const token = extra._meta?.progressToken;
+        const token = ctx.mcpReq._meta?.progressToken;
         const steps = 4;
         for (let i = 1; i <= steps; i++) {
           try {
-            await sleep(ms / steps, undefined, { signal: extra.signal });
+            await sleep(ms / steps, undefined, { signal: ctx.mcpReq.signal });
           } catch {
-            log.cancelled.push(String(extra.requestId));
+            log.cancelled.push(String(ctx.mcpReq.id));
             throw new Error('cancelled');
           }
           if (token !== undefined) {
-            await extra.sendNotification({
+            await ctx.mcpReq.notify({
               method: 'notifications/progress',
               params: { progressToken: token, progress: i, total: steps },
             });
@@ -102,7 +104,7 @@ export async function startTestSpoke(
       description: 'Runs until the test releases it (or the call is cancelled)',
       inputSchema: {},
       annotations: { readOnlyHint: true },
-      handler: async (_args, extra) => {
+      handler: async (_args, ctx) => {
         seen('hold');
         await new Promise<void>((resolve, reject) => {
           const done = () => {
@@ -110,11 +112,11 @@ export async function startTestSpoke(
             resolve();
           };
           holds.add(done);
-          extra.signal.addEventListener(
+          ctx.mcpReq.signal.addEventListener(
             'abort',
             () => {
               holds.delete(done);
-              log.cancelled.push(String(extra.requestId));
+              log.cancelled.push(String(ctx.mcpReq.id));
               reject(new Error('cancelled'));
             },
             { once: true },
@@ -141,6 +143,7 @@ export async function startTestSpoke(
     port: options.port ?? 0,
     hubUrl: options.hubUrl,
     ttlSeconds: options.ttlSeconds,
+    eras: options.eras,
     logger: createSilentLogger(),
     middleware: [
       (req, res, next) => {

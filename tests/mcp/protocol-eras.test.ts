@@ -149,6 +149,9 @@ describe(`both MCP protocol eras on one endpoint, on the ${TEST_DB} database`, (
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     assert.equal(legacy.status, 400);
+    const told = (await legacy.json()) as { error: { code: number; message: string } };
+    assert.equal(told.error.code, -32000);
+    assert.match(told.error.message, /Mcp-Session-Id/);
   });
 
   it('answers a plain 2026-07-28 tools/call on its fast path exactly as the SDK answers it, and leaves the rest to the SDK', async (t) => {

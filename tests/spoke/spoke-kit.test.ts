@@ -6,6 +6,7 @@ import { createSilentLogger } from '../../src/logger.js';
 import { startSpoke } from '../../src/spoke/create-spoke.js';
 import { defineTool, jsonResult } from '../../src/spoke/spoke-tool.js';
 import { freePort } from '../helpers/free-port.js';
+import { connectModernHttp } from '../helpers/modern-client.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -19,6 +20,53 @@ const hello = defineTool({
 });
 
 describe('spoke kit', () => {
+  it('serves both protocol eras from /mcp, or the one it is told to', async (t) => {
+    const spokeOf = async (eras?: 'modern' | 'legacy') => {
+      const spoke = await startSpoke({ name: 'eras', tools: [hello], eras, logger: createSilentLogger() });
+      t.after(() => spoke.close());
+      return spoke;
+    };
+    const greet = async (client: Awaited<ReturnType<typeof connectModernHttp>>['client']) =>
+      (await client.callTool({ name: 'hello', arguments: { who: 'ada' } })).structuredContent;
+
+    // By default both: a negotiating client gets 2026-07-28 (no session), a pinned one a session.
+    const both = await spokeOf();
+    const modern = await connectModernHttp(t, both.url, { listen: false });
+    assert.equal(modern.client.getProtocolEra(), 'modern');
+    assert.deepEqual(await greet(modern.client), { greeting: 'hello ada' });
+    assert.equal(both.sessions, 0, 'a 2026-07-28 call needs no session');
+    const legacy = await connectModernHttp(t, both.url, { mode: 'legacy', listen: false });
+    assert.equal(legacy.client.getProtocolEra(), 'legacy');
+    assert.deepEqual(await greet(legacy.client), { greeting: 'hello ada' });
+    assert.equal(both.sessions, 1);
+
+    // Handshake era only: a negotiating client falls back to initialize and gets a session.
+    const old = await spokeOf('legacy');
+    const fallback = await connectModernHttp(t, old.url, { listen: false });
+    assert.equal(fallback.client.getProtocolEra(), 'legacy');
+    assert.deepEqual(await greet(fallback.client), { greeting: 'hello ada' });
+    assert.equal(old.sessions, 1);
+
+    // 2026-07-28 only: the handshake is refused with the supported revisions named.
+    const strict = await spokeOf('modern');
+    const refused = await fetch(`${strict.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    const answer = (await refused.json()) as { error: { code: number; data?: { supported?: string[] } } };
+    assert.equal(answer.error.code, -32022);
+    assert.ok(answer.error.data?.supported?.includes('2026-07-28'));
+    const negotiated = await connectModernHttp(t, strict.url, { listen: false });
+    assert.deepEqual(await greet(negotiated.client), { greeting: 'hello ada' });
+    assert.equal(strict.sessions, 0);
+  });
+
   it('a spoke started before the hub registers once the hub is up', async (t) => {
     const port = await freePort();
     const spoke = await startSpoke({
