@@ -1,4 +1,4 @@
-import type { Notification } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Notification } from '@modelcontextprotocol/server';
 
 /** A request a spoke sends its caller during a call: sampling, elicitation, roots. */
 interface CallerRequest {
@@ -20,4 +20,9 @@ export interface CallerRelay {
    * so that a 2026-07-28 caller sees the spoke's own key.
    */
   sendRequest(request: CallerRequest, options?: { key?: string }): Promise<unknown>;
+  /**
+   * What the caller can answer (its declared capabilities the hub relays); a 2026-07-28 spoke is
+   * told these in the request's envelope, so it asks only what the caller can give. None: nothing.
+   */
+  capabilities?: ClientCapabilities;
 }

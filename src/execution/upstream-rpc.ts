@@ -1,5 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { CallToolResult, Notification, Progress } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type Notification,
+  type Progress,
+} from '@modelcontextprotocol/server';
 import { createParser } from 'eventsource-parser';
 import type { Agent, Dispatcher } from 'undici';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
@@ -138,6 +143,8 @@ export function createUpstreamRpc(options: {
   ): Promise<CallToolResult> {
     const id = `fh-${++counter}`;
     const meta: Record<string, unknown> = { ...target.envelope };
+    // A 2026-07-28 spoke learns what this call's caller can answer (not what the hub could relay).
+    if (target.envelope) meta[CLIENT_CAPABILITIES_META_KEY] = call.relay?.capabilities ?? {};
     if (call.onProgress) meta.progressToken = id;
     const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments, ...retry };
     if (Object.keys(meta).length > 0) params._meta = meta;

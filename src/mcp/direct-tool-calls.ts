@@ -120,6 +120,7 @@ export function createDirectToolCalls(options: {
             waiting.delete(relayedId);
           }
         },
+        capabilities: options.clientCapabilities(),
         caller: { userAgent: req.headers['user-agent'], ip: caller.ip },
       },
     )

@@ -1,4 +1,10 @@
-import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+} from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import type { RoutingView } from '../registry/routing-index.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
@@ -94,6 +100,11 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
             sendNotification: (notification) => ctx.mcpReq.notify(notification as never),
             // The SDK checks the caller's capabilities and validates the result by method.
             sendRequest: (req) => ctx.mcpReq.send(req as never),
+            // A 2026-07-28 request declares them itself; a session declared them at initialize.
+            capabilities:
+              ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
+                | ClientCapabilities
+                | undefined) ?? server.getClientCapabilities(),
             caller: caller(),
           },
         ) as never,

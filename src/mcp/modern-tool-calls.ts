@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ClientCapabilities, type Implementation, ProtocolError } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type Implementation,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  SERVER_INFO_META_KEY,
+} from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import {
   JSON_CONTENT_TYPE,
@@ -17,10 +25,6 @@ import { callErrorResponse, callToolForMcp } from './tool-call.js';
 type Responder = ReturnType<typeof createResponder>;
 
 export const MODERN_REVISION = '2026-07-28';
-const VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
-const CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
-const SERVER_INFO_KEY = 'io.modelcontextprotocol/serverInfo';
-const LOG_LEVEL_KEY = 'io.modelcontextprotocol/logLevel';
 
 interface ModernCall {
   id: JsonRpcId;
@@ -70,12 +74,12 @@ export function createModernToolCalls(options: {
     const meta = params._meta;
     if (
       !isPlainObject(meta) ||
-      meta[VERSION_KEY] !== MODERN_REVISION ||
-      !isPlainObject(meta[CAPABILITIES_KEY])
+      meta[PROTOCOL_VERSION_META_KEY] !== MODERN_REVISION ||
+      !isPlainObject(meta[CLIENT_CAPABILITIES_META_KEY])
     )
       return false;
     // A retry is this path's (the bridge holds its call); a per-request log level is the SDK's.
-    if (params.requestState === undefined && meta[LOG_LEVEL_KEY] !== undefined) return false;
+    if (params.requestState === undefined && meta[LOG_LEVEL_META_KEY] !== undefined) return false;
     const accept = headers.accept ?? '';
     if (!accept.includes(MEDIA_JSON) || !accept.includes(MEDIA_SSE)) return false;
     return JSON_CONTENT_TYPE.test(headers['content-type'] ?? '');
@@ -84,7 +88,7 @@ export function createModernToolCalls(options: {
   function handle(req: IncomingMessage, res: ServerResponse, body: ModernCall, origin: CallOrigin): void {
     const { id, params } = body;
     const out = createResponder(res);
-    const capabilities = params._meta[CAPABILITIES_KEY] as ClientCapabilities;
+    const capabilities = params._meta[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities;
     const progressToken = params._meta.progressToken;
     const sink = (message: unknown) => out.send(message);
     // Known once the bridge has started the call (its questions come later, asynchronously).
@@ -127,6 +131,7 @@ export function createModernToolCalls(options: {
                     }
                     return checkedAnswer(request.method, resultType, await ask(request, asked?.key));
                   },
+                  capabilities,
                   caller: { userAgent: req.headers['user-agent'], ip: origin.ip },
                 },
               ),
@@ -162,7 +167,7 @@ export function createModernToolCalls(options: {
       );
       return;
     }
-    const meta = { [SERVER_INFO_KEY]: options.serverInfo };
+    const meta = { [SERVER_INFO_META_KEY]: options.serverInfo };
     out.finish(
       jsonRpcResult(
         id,
@@ -194,7 +199,7 @@ const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', '
 
 /** Whether a spoke's log message reaches a 2026-07-28 caller: only at or above the level it asked for. */
 function logWanted(meta: Record<string, unknown>, notification: { params?: unknown }): boolean {
-  const wanted = LOG_LEVELS.indexOf(String(meta[LOG_LEVEL_KEY]));
+  const wanted = LOG_LEVELS.indexOf(String(meta[LOG_LEVEL_META_KEY]));
   const level = LOG_LEVELS.indexOf(String((notification.params as { level?: unknown } | undefined)?.level));
   return wanted >= 0 && level >= wanted;
 }

@@ -33,6 +33,18 @@ export function assertCallerSupports(
   return resultType;
 }
 
+/**
+ * What a 2026-07-28 spoke is told the caller can answer: the caller's own declaration, kept to the
+ * capabilities the hub relays (a spoke must not ask for what nobody will answer). A REST call, or
+ * a caller that declared none, can answer nothing.
+ */
+export function relayableCapabilities(capabilities: ClientCapabilities | undefined): ClientCapabilities {
+  const relayable: ClientCapabilities = {};
+  for (const [capability] of Object.values(RELAYED))
+    if (capabilities?.[capability]) relayable[capability] = capabilities[capability] as never;
+  return relayable;
+}
+
 /** The caller's answer, checked against the request's result type before a spoke sees it. */
 export function checkedAnswer(method: string, resultType: ResultType, answer: unknown): unknown {
   if (!isSpecType[resultType](answer))

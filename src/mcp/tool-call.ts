@@ -9,6 +9,7 @@ import { HubError } from '../errors.js';
 import type { CallerRelay } from '../execution/call-context.js';
 import type { Engine } from '../execution/engine.js';
 import { isCorrelationId, JsonRpcCode, type JsonRpcId, jsonRpcError } from '../shared/json-rpc.js';
+import { relayableCapabilities } from './relayed-requests.js';
 
 /** Extra context a transport knows about its caller (for the history row). */
 export interface CallerInfo {
@@ -25,6 +26,8 @@ export interface ToolCallContext {
   /** Sends to the caller in the context of this call: progress, relayed logs, sampling, elicitation. */
   sendNotification(notification: Notification): Promise<void>;
   sendRequest: CallerRelay['sendRequest'];
+  /** The capabilities the caller declared (its session's, or its request's envelope). */
+  capabilities: CallerRelay['capabilities'];
   caller: CallerInfo;
 }
 
@@ -56,7 +59,11 @@ export async function callToolForMcp(
                 })
                 .catch(() => {});
             },
-      relay: { sendNotification: context.sendNotification, sendRequest: context.sendRequest },
+      relay: {
+        sendNotification: context.sendNotification,
+        sendRequest: context.sendRequest,
+        capabilities: relayableCapabilities(context.capabilities),
+      },
       caller: context.caller,
     });
     if (record.result && (record.status === 'success' || record.status === 'error')) return record.result;

@@ -61,6 +61,28 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     assert.equal((await api(hub, 'GET', '/api/v1/executions?tool=m_echo')).body.items.length, 2);
   });
 
+  it('tells a 2026-07-28 spoke what this call’s caller can answer, and nothing more', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startModernSpoke();
+    t.after(() => spoke.close());
+    await registerByUrl(hub, 'modern-caps', spoke.port);
+    const heard = () => spoke.log.calls.at(-1)?.capabilities;
+    // A 2026-07-28 caller that can elicit (and has an experimental capability the hub cannot relay).
+    const modern = await connectModernHttp(t, hub.url!, {
+      capabilities: { elicitation: {}, experimental: { x: {} } },
+      listen: false,
+    });
+    await modern.client.callTool({ name: 'm_echo', arguments: { text: 'a' } });
+    assert.deepEqual(heard(), { elicitation: {} });
+    // A handshake-era caller: what its session declared.
+    const legacy = await connectHttp(t, hub.url!, { sampling: {}, roots: {} });
+    await legacy.client.callTool({ name: 'm_echo', arguments: { text: 'b' } });
+    assert.deepEqual(heard(), { sampling: {}, roots: {} });
+    // A REST call has nobody to ask.
+    await api(hub, 'POST', '/api/v1/tools/m_echo/execute', { arguments: { text: 'c' } });
+    assert.deepEqual(heard(), {});
+  });
+
   it('cancels a call at a 2026-07-28 spoke when the caller cancels it', async (t) => {
     const hub = await startTestHub(t);
     const spoke = await startModernSpoke();
