@@ -65,6 +65,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       logger,
       ssrf,
       discoverTools: createToolDiscovery(upstream),
+      pingMcp: (endpoint, signal) => upstream.ping(endpoint, signal),
     });
     cleanups.push(() => registry.close());
     const { store, sync } = registry;

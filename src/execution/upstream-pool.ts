@@ -313,6 +313,28 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       }
     },
 
+    /**
+     * The health check of a server with no health URL: its cheapest request on the pooled
+     * connection — `ping` in the handshake era, `server/discover` in 2026-07-28 (which has no
+     * ping). A connection that fails is opened anew once, so a server that restarted (a lost
+     * session, or the other era now) is healthy when it answers on a new connection.
+     */
+    async ping(endpoint: string, signal: AbortSignal): Promise<void> {
+      const once = async (conn: Connection) => {
+        const request = { signal, timeout: options.connectTimeoutMs };
+        if (conn.era === 'modern') await conn.client.discover(request);
+        else await conn.client.ping(request);
+      };
+      const conn = await untilAborted(connection(endpoint), signal);
+      try {
+        await once(conn);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        await discard(endpoint, conn);
+        await once(await untilAborted(connection(endpoint), signal));
+      }
+    },
+
     /** Ends one endpoint's session (deregistered instance). */
     async forget(endpoint: string): Promise<void> {
       const pending = connections.get(endpoint);

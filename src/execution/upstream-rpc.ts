@@ -156,6 +156,15 @@ export function createUpstreamRpc(options: {
     );
     const type = String(response.headers['content-type'] ?? '');
     if (response.statusCode < 200 || response.statusCode >= 300) {
+      // A 2026-07-28 spoke refusing the call because the caller cannot answer what it would ask.
+      if (response.statusCode === 400 && type.includes(MEDIA_JSON)) {
+        const needed = await missingCapabilities(response.body);
+        if (needed)
+          throw new UpstreamError(
+            'caller',
+            `the tool needs what the caller did not declare it can answer: ${needed} (Missing required client capability)`,
+          );
+      }
       // The body is not passed on: behind an endpoint may sit any internal service, and its
       // error page is not the caller's to read (the status says enough; the spoke's log the rest).
       await response.body.dump().catch(() => {});
@@ -286,6 +295,29 @@ function resultOf(message: JsonRpcMessage, id: string): CallToolResult {
       'the spoke answered tools/call with a result that is not a CallToolResult',
     );
   return result.content === undefined ? { ...result, content: [] } : result;
+}
+
+/**
+ * The capabilities a spoke's MissingRequiredClientCapabilityError (-32021) names, as a short list
+ * of their names; undefined for any other body. Only the names are kept (letters only, five at
+ * most): nothing else of an error body reaches the caller.
+ */
+async function missingCapabilities(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
+  let parsed: { error?: { code?: unknown; data?: { requiredCapabilities?: unknown } } };
+  try {
+    const text = await body.text();
+    if (text.length > 65_536) return undefined;
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed?.error?.code !== JsonRpcCode.missingCapability) return undefined;
+  const required = parsed.error.data?.requiredCapabilities;
+  const names =
+    required && typeof required === 'object'
+      ? Object.keys(required).filter((k) => /^[A-Za-z]{1,32}$/.test(k))
+      : [];
+  return names.length > 0 ? names.slice(0, 5).join(', ') : 'a capability';
 }
 
 /** Reads an SSE answer: relays what comes before the response, resolves with the response. */

@@ -11,6 +11,7 @@ import {
 import type { Engine } from '../execution/engine.js';
 import {
   JSON_CONTENT_TYPE,
+  JsonRpcCode,
   type JsonRpcId,
   jsonRpcResult,
   MEDIA_JSON,
@@ -19,7 +20,7 @@ import {
 import type { CallOrigin } from './direct-tool-calls.js';
 import { createResponder } from './direct-tool-calls.js';
 import type { InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
-import { assertCallerSupports, checkedAnswer, MISSING_CAPABILITY } from './relayed-requests.js';
+import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
 import { callErrorResponse, callToolForMcp } from './tool-call.js';
 
 type Responder = ReturnType<typeof createResponder>;
@@ -125,7 +126,7 @@ export function createModernToolCalls(options: {
                     } catch (error) {
                       // The revision's rule: a request that needs a capability the caller did
                       // not declare is answered MissingRequiredClientCapabilityError, not run on.
-                      if (error instanceof ProtocolError && error.code === MISSING_CAPABILITY)
+                      if (error instanceof ProtocolError && error.code === JsonRpcCode.missingCapability)
                         bridge.refuse(callId, error);
                       throw error;
                     }
@@ -163,7 +164,7 @@ export function createModernToolCalls(options: {
       out.finish(
         callErrorResponse(id, error),
         // The revision answers a missing capability with 400 (when nothing was streamed yet).
-        error instanceof ProtocolError && error.code === MISSING_CAPABILITY ? 400 : 200,
+        error instanceof ProtocolError && error.code === JsonRpcCode.missingCapability ? 400 : 200,
       );
       return;
     }

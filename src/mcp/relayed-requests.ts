@@ -1,9 +1,6 @@
 import { type ClientCapabilities, isSpecType, ProtocolError } from '@modelcontextprotocol/server';
 import { JsonRpcCode } from '../shared/json-rpc.js';
 
-/** MissingRequiredClientCapabilityError (2026-07-28): what the request needed, in `data.requiredCapabilities`. */
-export const MISSING_CAPABILITY = -32021;
-
 /** The requests a spoke may relay to its caller: the capability each needs, and its result's type. */
 const RELAYED = {
   'sampling/createMessage': ['sampling', 'CreateMessageResult'],
@@ -26,7 +23,7 @@ export function assertCallerSupports(
   const [capability, resultType] = relayed;
   if (!capabilities?.[capability])
     throw new ProtocolError(
-      MISSING_CAPABILITY,
+      JsonRpcCode.missingCapability,
       `the client does not support ${capability} (Missing required client capability)`,
       { requiredCapabilities: { [capability]: {} } },
     );

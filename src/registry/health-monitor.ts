@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { AuditLog } from './audit-log.js';
 import type { RegistryRepository } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
-import { healthUrlOf } from './registry-types.js';
+import type { HealthProbe } from './registry-types.js';
 
 export interface HealthMonitorOptions {
   repository: Pick<RegistryRepository, 'recordHealthCheck' | 'expireStale'>;
@@ -28,6 +28,12 @@ export interface HealthMonitorOptions {
   random?: () => number;
   /** Performs one HTTP check (replaced by the SSRF-guarded fetch in production). */
   fetchHealth?: (url: string, signal: AbortSignal) => Promise<Response>;
+  /**
+   * Performs one check over MCP (`ping`, or `server/discover` for a 2026-07-28 server) on the
+   * pooled upstream connection, for instances whose registration names no health URL. Without
+   * it (unit tests of the schedule) such instances are checked by HTTP at `/health`.
+   */
+  pingMcp?: (endpoint: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** The TTL sweep runs at least this often even when no instance in memory is due. */
@@ -54,28 +60,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   async function checkOne(serviceId: string): Promise<void> {
     const instance = routing.getInstance(serviceId);
     if (!instance) return;
-    const url = healthUrlOf({
-      health_check_url: instance.healthUrl,
-      address: instance.address,
-      port: instance.port,
-    });
-    let outcome: { ok: boolean; reason?: string };
-    try {
-      const response = await fetchHealth(url, AbortSignal.timeout(options.timeoutMs));
-      await response.body?.cancel().catch(() => {});
-      outcome = response.ok
-        ? { ok: true }
-        : { ok: false, reason: `health check answered HTTP ${response.status}` };
-    } catch (error) {
-      const e = error as Error & { cause?: { code?: string } };
-      outcome = {
-        ok: false,
-        reason:
-          e.name === 'TimeoutError'
-            ? `health check timed out after ${options.timeoutMs} ms`
-            : `health check failed: ${e.cause?.code ?? e.message}`,
-      };
-    }
+    const outcome = await probe(instance.health);
     try {
       const updated = await repository.recordHealthCheck(serviceId, outcome, options.failureThreshold);
       if (updated) {
@@ -90,6 +75,33 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       logger.warn('health result not stored: database unavailable', { service_id: serviceId });
+    }
+  }
+
+  /** One check: HTTP answers 2xx, or the MCP server answers its cheapest request, in time. */
+  async function probe(health: HealthProbe): Promise<{ ok: boolean; reason?: string }> {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    try {
+      if (health.kind === 'mcp' && options.pingMcp) {
+        await options.pingMcp(health.endpoint, signal);
+        return { ok: true };
+      }
+      const url = health.kind === 'http' ? health.url : new URL('/health', health.endpoint).href;
+      const response = await fetchHealth(url, signal);
+      await response.body?.cancel().catch(() => {});
+      return response.ok
+        ? { ok: true }
+        : { ok: false, reason: `health check answered HTTP ${response.status}` };
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string } };
+      const over = health.kind === 'mcp' ? 'MCP health check' : 'health check';
+      return {
+        ok: false,
+        reason:
+          signal.aborted || e.name === 'TimeoutError'
+            ? `${over} timed out after ${options.timeoutMs} ms`
+            : `${over} failed: ${e.cause?.code ?? e.message}`,
+      };
     }
   }
 

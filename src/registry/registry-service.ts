@@ -6,7 +6,7 @@ import type { ServiceRegistration, ToolRegistration } from './registration-schem
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
-import { healthUrlOf, mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
+import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
 
 /** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
 type UrlGuard = (url: string, field: string) => Promise<void>;
@@ -62,12 +62,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       port: body.port,
     });
     await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
-    const healthUrl = healthUrlOf({
-      health_check_url: body.health_check?.http ?? null,
-      address: body.address,
-      port: body.port,
-    });
-    await options.guardUrl(healthUrl, body.health_check?.http ? 'health_check.http' : 'address');
+    if (body.health_check?.http) await options.guardUrl(body.health_check.http, 'health_check.http');
     let tools = body.tools;
     if (tools === undefined) {
       if (!body.mcp_url) {

@@ -54,9 +54,16 @@ export function mcpEndpointOf(service: Pick<ServiceRecord, 'mcp_url' | 'address'
   return `http://${host}:${service.port}/mcp`;
 }
 
-/** The health-check URL of an instance: its `health_check.http`, else `http://{address}:{port}/health`. */
-export function healthUrlOf(service: Pick<ServiceRecord, 'health_check_url' | 'address' | 'port'>): string {
-  if (service.health_check_url) return service.health_check_url;
-  const host = service.address.includes(':') ? `[${service.address}]` : service.address;
-  return `http://${host}:${service.port}/health`;
+/**
+ * How an instance's health is checked: over HTTP at the URL its registration names
+ * (`health_check.http`), otherwise over MCP itself at its endpoint — most MCP servers have no
+ * `/health`, and they must not vanish for it (SPEC §4).
+ */
+export type HealthProbe = { kind: 'http'; url: string } | { kind: 'mcp'; endpoint: string };
+
+export function healthProbeOf(
+  service: Pick<ServiceRecord, 'health_check_url' | 'mcp_url' | 'address' | 'port'>,
+): HealthProbe {
+  if (service.health_check_url) return { kind: 'http', url: service.health_check_url };
+  return { kind: 'mcp', endpoint: mcpEndpointOf(service) };
 }

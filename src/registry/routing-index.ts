@@ -1,5 +1,11 @@
 import type { Tool } from '@modelcontextprotocol/server';
-import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
+import {
+  type HealthProbe,
+  healthProbeOf,
+  mcpEndpointOf,
+  type ServiceRecord,
+  type ToolRecord,
+} from './registry-types.js';
 
 /** An instance as the hot path sees it. Mutable fields are updated in place. */
 export interface InstanceView {
@@ -10,9 +16,8 @@ export interface InstanceView {
   healthy: boolean;
   meta: Record<string, unknown>;
   ttlSeconds: number;
-  healthUrl: string | null;
-  address: string;
-  port: number;
+  /** How the health loop checks it: HTTP at its health URL, or MCP at its endpoint. */
+  health: HealthProbe;
   healthIntervalSeconds: number;
 }
 
@@ -68,9 +73,7 @@ export class RoutingIndex implements RoutingView {
       healthy: service.is_healthy,
       meta: service.meta,
       ttlSeconds: service.ttl_seconds,
-      healthUrl: service.health_check_url,
-      address: service.address,
-      port: service.port,
+      health: healthProbeOf(service),
       healthIntervalSeconds: service.health_check_interval,
     };
     if (previous) Object.assign(previous, view);

@@ -24,6 +24,8 @@ export async function startRegistry(options: {
   logger: Logger;
   ssrf: ReturnType<typeof createSsrfGuard>;
   discoverTools: ToolDiscovery;
+  /** The MCP health check of an instance with no health URL (the upstream pool's `ping`). */
+  pingMcp: (endpoint: string, signal: AbortSignal) => Promise<void>;
 }) {
   const { config, database, logger } = options;
   const log = (component: string) => logger.child({ component });
@@ -83,6 +85,8 @@ export async function startRegistry(options: {
         await options.ssrf.check(url, 'health_check.http');
         return healthFetch(url, { signal, redirect: 'manual' });
       },
+      // The upstream pool guards its connections against SSRF itself (guardConnect).
+      pingMcp: options.pingMcp,
     });
     health.start();
     cleanups.push(() => health.close());

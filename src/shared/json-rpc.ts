@@ -25,6 +25,8 @@ export const JsonRpcCode = {
   methodNotFound: -32601,
   invalidParams: -32602,
   internalError: -32603,
+  /** MissingRequiredClientCapabilityError (2026-07-28): what was needed in `data.requiredCapabilities`. */
+  missingCapability: -32021,
 } as const;
 
 export const MEDIA_JSON = 'application/json';

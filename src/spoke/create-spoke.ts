@@ -38,25 +38,29 @@ export interface SpokeOptions {
   /** Middleware run before /mcp (the parsed JSON body is on req.body): auth, logging, request inspection. */
   middleware?: RequestHandler[];
   /**
-   * Which MCP protocol eras /mcp serves: the 2026-07-28 revision (stateless, `server/discover`,
-   * `input_required`), the handshake era (2024-11-05 to 2025-11-25, `initialize` and sessions),
-   * or both from one endpoint. A hub talks 2026-07-28 to a spoke that serves both. Push-style
-   * server-to-client requests (`ctx.mcpReq.elicitInput`, `requestSampling`) work only in the
-   * handshake era; a 2026-07-28 handler returns `inputRequired(...)` instead.
-   * @default 'both'
+   * Which MCP protocol eras /mcp serves: the handshake era (2024-11-05 to 2025-11-25, `initialize`
+   * and sessions), the 2026-07-28 revision (stateless, `server/discover`, `input_required`), or
+   * both from one endpoint. A hub talks 2026-07-28 to a spoke that serves it. The default is the
+   * handshake era because the SDK serves it about four times cheaper per call (a session is set up
+   * once; a 2026-07-28 request builds a server and parses its envelope each time): through a hub
+   * at 10 concurrent callers 1,946 vs 405 calls/s (bench/RESULTS.md). Push-style requests to the
+   * caller (`ctx.mcpReq.elicitInput`, `requestSampling`) work only in the handshake era; a
+   * 2026-07-28 handler returns `inputRequired(...)` instead.
+   * @default 'legacy'
    */
   eras?: 'both' | 'modern' | 'legacy';
 }
 
 /**
- * A spoke: an MCP server at /mcp on the official SDK v2 serving both protocol eras (one McpServer
- * per handshake-era session, one per 2026-07-28 request; tools defined with zod), /health, and —
+ * A spoke: an MCP server at /mcp on the official SDK v2, in the handshake era, the 2026-07-28 one
+ * or both (one McpServer per handshake-era session, one per 2026-07-28 request; tools defined with
+ * zod), /health, and —
  * with `hubUrl` — registration, heartbeats and deregistration.
  */
 export async function startSpoke(options: SpokeOptions) {
   const logger = options.logger ?? createLogger({ level: 'info', component: `spoke:${options.name}` });
   const host = options.host ?? '127.0.0.1';
-  const eras = options.eras ?? 'both';
+  const eras = options.eras ?? 'legacy';
   const sessions = new Map<
     string,
     { transport: NodeStreamableHTTPServerTransport; server: McpServer; lastActivity: number }

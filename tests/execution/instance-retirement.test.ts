@@ -14,8 +14,7 @@ const TOOLS = [
 describe(`what the hub holds for an instance, on the ${TEST_DB} database`, () => {
   it('drops a deregistered instance’s gate and ends its upstream session', async (t) => {
     const hub = await startTestHub(t);
-    // A handshake-era spoke, so that there is an upstream session to end.
-    const spoke = await startTestSpoke(t, { eras: 'legacy' });
+    const spoke = await startTestSpoke(t);
     await api(hub, 'POST', '/api/v1/services/register', registration('gone-1', 'gone', spoke.port, TOOLS));
     assert.equal(
       (await api(hub, 'POST', '/api/v1/tools/echo/execute', { arguments: { text: 'x' } })).body.status,

@@ -192,7 +192,7 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
   it('learns the era again when a spoke restarts speaking the other one', async (t) => {
     const hub = await startTestHub(t);
     // First a handshake-era spoke (the kit's, legacy only) on a port, registered with its echo tool…
-    const old = await startTestSpoke(t, { eras: 'legacy' });
+    const old = await startTestSpoke(t);
     const port = old.port;
     const body = registration('switch-1', 'switch', port, ['echo'], {
       mcp_url: `http://127.0.0.1:${port}/mcp`,
@@ -211,7 +211,7 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     assert.equal(spoke.log.calls.at(-1)?.era, 'modern');
     // And back: the 2026-07-28 spoke is replaced by a handshake-era one again.
     await spoke.close();
-    const again = await startTestSpoke(t, { port, eras: 'legacy' });
+    const again = await startTestSpoke(t, { port });
     assert.deepEqual(await call('v1 again'), { text: 'v1 again' });
     assert.equal(again.log.count('echo'), 1);
     assert.equal(again.sessions, 1, 'a handshake-era session again');

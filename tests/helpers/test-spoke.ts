@@ -30,7 +30,7 @@ export async function startTestSpoke(
     port?: number;
     extraTools?: SpokeTool[];
     ttlSeconds?: number;
-    /** The protocol eras its /mcp serves (the kit's default: both, so a hub talks 2026-07-28 to it). */
+    /** The protocol eras its /mcp serves (the kit's default: the handshake era). */
     eras?: 'both' | 'modern' | 'legacy';
   } = {},
 ): Promise<Spoke & { log: SpokeLog; release: () => void; readonly held: number }> {

@@ -27,6 +27,9 @@ async function healthServer(t: TestContext, initial: 'ok' | 'fail' | 'hang') {
   };
 }
 
+/** A registration naming its HTTP health URL (without one, the hub checks health over MCP). */
+const httpHealth = (port: number) => ({ health_check: { http: `http://127.0.0.1:${port}/health` } });
+
 describe(`health and TTL loops on the ${TEST_DB} database`, () => {
   const hubOptions = { health: { failureThreshold: 3, timeoutMs: 300 } };
 
@@ -42,7 +45,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('ok-1', 'okay', spoke.port, ['ok_tool']),
+      registration('ok-1', 'okay', spoke.port, ['ok_tool'], httpHealth(spoke.port)),
     );
     const service = await checkTimes(hub, 'ok-1', 3);
     assert.equal(service.is_healthy, true);
@@ -57,7 +60,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('bad-1', 'bad', spoke.port, ['bad_tool']),
+      registration('bad-1', 'bad', spoke.port, ['bad_tool'], httpHealth(spoke.port)),
     );
     let service = await checkTimes(hub, 'bad-1', 2);
     assert.equal(service.is_healthy, true, 'two failures are not enough');
@@ -75,7 +78,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('hang-1', 'hang', spoke.port, ['hang_tool']),
+      registration('hang-1', 'hang', spoke.port, ['hang_tool'], httpHealth(spoke.port)),
     );
     const service = await checkTimes(hub, 'hang-1', 3);
     assert.equal(service.is_healthy, false);
@@ -85,7 +88,12 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
   it('counts a refused connection as a failure', async (t) => {
     const hub = await startTestHub(t, hubOptions);
     const port = await freePort();
-    await api(hub, 'POST', '/api/v1/services/register', registration('gone-1', 'gone', port, ['gone_tool']));
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('gone-1', 'gone', port, ['gone_tool'], httpHealth(port)),
+    );
     const service = await checkTimes(hub, 'gone-1', 3);
     assert.equal(service.is_healthy, false);
     assert.match(service.last_failure_reason, /ECONNREFUSED/);
@@ -98,7 +106,7 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('flap-1', 'flap', spoke.port, ['flap_tool']),
+      registration('flap-1', 'flap', spoke.port, ['flap_tool'], httpHealth(spoke.port)),
     );
     assert.equal((await checkTimes(hub, 'flap-1', 3)).is_healthy, false);
     spoke.set('ok');
@@ -121,7 +129,9 @@ describe(`health and TTL loops on the ${TEST_DB} database`, () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('loop-1', 'loop', spoke.port, ['loop_tool'], { health_check: { interval: 1 } }),
+      registration('loop-1', 'loop', spoke.port, ['loop_tool'], {
+        health_check: { ...httpHealth(spoke.port).health_check, interval: 1 },
+      }),
     );
     await waitFor(
       () => hub.routing.getTool('loop_tool') === undefined,

@@ -20,8 +20,8 @@ const hello = defineTool({
 });
 
 describe('spoke kit', () => {
-  it('serves both protocol eras from /mcp, or the one it is told to', async (t) => {
-    const spokeOf = async (eras?: 'modern' | 'legacy') => {
+  it('serves the handshake era by default, and both protocol eras or 2026-07-28 alone when told', async (t) => {
+    const spokeOf = async (eras?: 'both' | 'modern') => {
       const spoke = await startSpoke({ name: 'eras', tools: [hello], eras, logger: createSilentLogger() });
       t.after(() => spoke.close());
       return spoke;
@@ -29,8 +29,15 @@ describe('spoke kit', () => {
     const greet = async (client: Awaited<ReturnType<typeof connectModernHttp>>['client']) =>
       (await client.callTool({ name: 'hello', arguments: { who: 'ada' } })).structuredContent;
 
-    // By default both: a negotiating client gets 2026-07-28 (no session), a pinned one a session.
-    const both = await spokeOf();
+    // By default the handshake era: a negotiating client falls back to initialize and gets a session.
+    const old = await spokeOf();
+    const fallback = await connectModernHttp(t, old.url, { listen: false });
+    assert.equal(fallback.client.getProtocolEra(), 'legacy');
+    assert.deepEqual(await greet(fallback.client), { greeting: 'hello ada' });
+    assert.equal(old.sessions, 1);
+
+    // Both: a negotiating client gets 2026-07-28 (no session), a pinned one a session.
+    const both = await spokeOf('both');
     const modern = await connectModernHttp(t, both.url, { listen: false });
     assert.equal(modern.client.getProtocolEra(), 'modern');
     assert.deepEqual(await greet(modern.client), { greeting: 'hello ada' });
@@ -39,13 +46,6 @@ describe('spoke kit', () => {
     assert.equal(legacy.client.getProtocolEra(), 'legacy');
     assert.deepEqual(await greet(legacy.client), { greeting: 'hello ada' });
     assert.equal(both.sessions, 1);
-
-    // Handshake era only: a negotiating client falls back to initialize and gets a session.
-    const old = await spokeOf('legacy');
-    const fallback = await connectModernHttp(t, old.url, { listen: false });
-    assert.equal(fallback.client.getProtocolEra(), 'legacy');
-    assert.deepEqual(await greet(fallback.client), { greeting: 'hello ada' });
-    assert.equal(old.sessions, 1);
 
     // 2026-07-28 only: the handshake is refused with the supported revisions named.
     const strict = await spokeOf('modern');

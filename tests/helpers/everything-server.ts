@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { TestContext } from 'node:test';
+import { freePort } from './free-port.js';
+
+const require = createRequire(import.meta.url);
+const BIN = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+
+/**
+ * The MCP project's own reference server, `@modelcontextprotocol/server-everything` (SDK v1, every
+ * capability, no `/health` route), as a child process — a real third-party server for the hub to
+ * federate. `transport` picks how it serves: streamable HTTP at /mcp, or legacy HTTP+SSE at /sse.
+ */
+export async function startEverythingServer(
+  t: TestContext,
+  options: { port?: number; transport?: 'streamableHttp' | 'sse' } = {},
+) {
+  const port = options.port ?? (await freePort());
+  const transport = options.transport ?? 'streamableHttp';
+  const child: ChildProcess = spawn(process.execPath, [BIN, transport], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/listening on port/i.test(stderr)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${stderr}`)));
+  });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const stop = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  t.after(stop);
+  return {
+    port,
+    mcpUrl: `http://127.0.0.1:${port}/${transport === 'sse' ? 'sse' : 'mcp'}`,
+    /** Kills it (as a crash would) and waits until it is gone. */
+    stop,
+  };
+}
