@@ -55,15 +55,20 @@ export class UpstreamRpcError extends Error {
   }
 }
 
-/** True when the error (or its cause chain) says no connection was ever made. */
-export function isConnectFailure(error: unknown): boolean {
+/** The code (ECONNREFUSED…) of the error or its cause chain that says no connection was ever made. */
+function connectFailureCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECT_CODES.has(code)) return true;
+    if (typeof code === 'string' && CONNECT_CODES.has(code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** True when the error (or its cause chain) says no connection was ever made. */
+export function isConnectFailure(error: unknown): boolean {
+  return connectFailureCode(error) !== undefined;
 }
 
 /** Classifies an error thrown by `client.callTool`. */
@@ -100,6 +105,9 @@ export function describeUpstreamFailure(error: unknown): string {
           : (error as { code?: unknown }).code;
     return typeof status === 'number' ? `the spoke answered HTTP ${status}` : 'the spoke refused the request';
   }
+  // The SDK wraps a refused connection ("fetch failed"); the reason is deeper in the chain.
+  const refused = connectFailureCode(error);
+  if (refused) return sanitize(`${error.message} (${refused})`);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return sanitize(cause?.code ? `${error.message} (${cause.code})` : error.message);
 }

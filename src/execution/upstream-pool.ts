@@ -8,6 +8,7 @@ import {
   ProtocolErrorCode,
   StreamableHTTPClientTransport,
 } from '@modelcontextprotocol/client';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
@@ -66,6 +67,22 @@ interface Connection {
 
 /** What the hub declares to spokes: it relays sampling, elicitation and roots to its callers. */
 const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: {} };
+
+/** A tool as a server lists it, unchecked (tool-discovery.ts checks each one). */
+export type ListedTool = {
+  name?: unknown;
+  title?: unknown;
+  description?: unknown;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  annotations?: unknown;
+};
+
+/** One page of tools/list, read without judging the tools: only the page's shape must hold. */
+const LENIENT_TOOL_PAGE = z.object({
+  tools: z.array(z.looseObject({})).max(10_000),
+  nextCursor: z.string().optional(),
+});
 
 /**
  * One MCP client per spoke endpoint, opened on first use and reused by every call. The client
@@ -257,13 +274,15 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   }
 
   async function listAll(conn: Connection) {
-    const tools = [];
+    const tools: ListedTool[] = [];
     let cursor: string | undefined;
     do {
-      const page = await conn.client.listTools(cursor ? { cursor } : undefined, {
-        timeout: options.connectTimeoutMs,
-        cacheMode: 'bypass',
-      });
+      // Read leniently: one malformed tool must not hide the others (tool-discovery.ts checks each).
+      const page = await conn.client.request(
+        { method: 'tools/list', params: cursor ? { cursor } : {} },
+        LENIENT_TOOL_PAGE,
+        { timeout: options.connectTimeoutMs },
+      );
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor && tools.length < 10_000);

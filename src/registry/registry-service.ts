@@ -12,7 +12,24 @@ import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-t
 type UrlGuard = (url: string, field: string) => Promise<void>;
 
 /** Asks a spoke's MCP endpoint for its tools (`tools/list`), for registrations that name none. */
-export type ToolDiscovery = (mcpUrl: string) => Promise<ToolRegistration[]>;
+/** What a registration stored, and the discovered tools it left out. */
+export interface Registered {
+  service: ServiceRecord;
+  tools: ToolRecord[];
+  created: boolean;
+  warnings: DiscoveryWarning[];
+}
+
+/** A discovered tool the hub left out, and why (returned with the registration). */
+export interface DiscoveryWarning {
+  tool: string;
+  path: string;
+  message: string;
+}
+
+export type ToolDiscovery = (
+  mcpUrl: string,
+) => Promise<{ tools: ToolRegistration[]; warnings: DiscoveryWarning[] }>;
 
 export interface RegistryServiceOptions {
   repository: RegistryRepository;
@@ -43,10 +60,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
   }
 
   /** A registration's work: checks, tool discovery, the database write, the store. */
-  async function registerAs(
-    body: ServiceRegistration,
-    actor: Actor,
-  ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+  async function registerAs(body: ServiceRegistration, actor: Actor): Promise<Registered> {
     // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
     const unstorable = unstorableStringPath(body);
     if (unstorable !== undefined) {
@@ -64,6 +78,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
     await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
     if (body.health_check?.http) await options.guardUrl(body.health_check.http, 'health_check.http');
     let tools = body.tools;
+    let warnings: DiscoveryWarning[] = [];
     if (tools === undefined) {
       if (!body.mcp_url) {
         throw new HubError(
@@ -72,7 +87,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
           [{ path: 'tools', message: 'required when mcp_url is absent' }],
         );
       }
-      tools = await options.discoverTools(body.mcp_url);
+      ({ tools, warnings } = await options.discoverTools(body.mcp_url));
       const unstorableTool = unstorableStringPath(tools);
       if (unstorableTool !== undefined) {
         throw new HubError(
@@ -108,7 +123,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
     };
     const result = await db(() => repository.upsertService(write, defaults.maxInstances, actor));
     store.apply([{ service: result.service, tools: result.tools }]);
-    return result;
+    return { ...result, warnings };
   }
 
   return {
@@ -116,10 +131,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
      * Registers or updates an instance (idempotent on service_id), as `actor`: only the identity
      * that owns the service_id and service_name (or an admin) may. Audited either way.
      */
-    async register(
-      body: ServiceRegistration,
-      actor: Actor = HUB_ACTOR,
-    ): Promise<{ service: ServiceRecord; tools: ToolRecord[]; created: boolean }> {
+    async register(body: ServiceRegistration, actor: Actor = HUB_ACTOR): Promise<Registered> {
       try {
         const result = await registerAs(body, actor);
         await options.audit?.record({

@@ -25,7 +25,7 @@ export async function startEverythingServer(
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (/listening on port/i.test(stderr)) resolve();
+      if (/(listening|running) on port/i.test(stderr)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${stderr}`)));
   });

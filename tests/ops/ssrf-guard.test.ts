@@ -113,7 +113,9 @@ describe('SSRF guard', () => {
       hub,
       'POST',
       '/api/v1/services/register',
-      registration('redir-1', 'redir', port, ['redir_tool']),
+      registration('redir-1', 'redir', port, ['redir_tool'], {
+        health_check: { http: `http://127.0.0.1:${port}/health` },
+      }),
     );
     await hub.health.checkNow('redir-1');
     const service = await api(hub, 'GET', '/api/v1/services/redir-1');

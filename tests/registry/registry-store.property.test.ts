@@ -129,7 +129,7 @@ describe(`registry store property on the ${TEST_DB} database`, () => {
           store,
           defaults: { healthIntervalSeconds: 30, ttlSeconds: 300, maxInstances: 100 },
           guardUrl: async () => {},
-          discoverTools: async () => [],
+          discoverTools: async () => ({ tools: [], warnings: [] }),
         }),
         health: createHealthMonitor({
           repository,

@@ -102,8 +102,8 @@ export function serviceRoutes(
   });
 
   mountRoute(router, s.register, guards.for(s.register), async ({ body, req, res }) => {
-    const { service, tools } = await registry.register(body, actorOf(req, res));
-    return detail(service, tools);
+    const { service, tools, warnings } = await registry.register(body, actorOf(req, res));
+    return warnings.length > 0 ? { ...detail(service, tools), warnings } : detail(service, tools);
   });
   mountRoute(router, s.deregister, guards.for(s.deregister), ({ params, req, res }) =>
     registry.deregister(params.id, actorOf(req, res)),
