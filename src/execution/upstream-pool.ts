@@ -69,7 +69,7 @@ interface Connection {
 const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: {} };
 
 /** A tool as a server lists it, unchecked (tool-discovery.ts checks each one). */
-export type ListedTool = {
+type ListedTool = {
   name?: unknown;
   title?: unknown;
   description?: unknown;
