@@ -66,6 +66,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       ssrf,
       discoverTools: createToolDiscovery(upstream),
       pingMcp: (endpoint, signal) => upstream.ping(endpoint, signal),
+      watchToolLists: (listener) => upstream.onToolListChanged(listener),
     });
     cleanups.push(() => registry.close());
     const { store, sync } = registry;
@@ -141,6 +142,8 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       history,
       health: registry.health,
       retention: registry.retention,
+      /** Lists a server's tools again when it says they changed. */
+      toolLists: registry.toolLists,
       executions: execution.executions,
       upstream,
       gates,

@@ -29,6 +29,8 @@ export interface ServicesTable {
   is_active: Generated<boolean>;
   /** The identity that first registered it (null: registered before ownership existed). */
   owner: string | null;
+  /** Its tools came from the server's tools/list, and follow it (migration 0004). */
+  tools_discovered: Generated<boolean>;
 }
 
 export interface ToolsTable {

@@ -100,6 +100,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   // One listener per SDK request in flight (sessions' streams included): bounded by the spokes.
   setMaxListeners(0, closing.signal);
   const version = packageVersion();
+  const toolListListeners = new Set<(endpoint: string) => void>();
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
   // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
   const upstreamFetch = options.lookup ? createGuardedFetch(options.lookup) : fetch;
@@ -164,6 +165,18 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         // A spoke's input_required answers go to the caller of the call (upstream-rpc.ts), never
         // to this client (which has nobody to ask).
         inputRequired: { autoFulfill: false },
+        // A server that says its tools changed is listed again (tool-list-follower.ts): the SDK
+        // hears it on the session's stream (handshake era) or a subscriptions/listen stream it
+        // opens (2026-07-28), for servers that advertise tools.listChanged.
+        listChanged: {
+          tools: {
+            autoRefresh: false,
+            debounceMs: 50,
+            onChanged: () => {
+              for (const listener of toolListListeners) listener(endpoint);
+            },
+          },
+        },
       },
     );
     // The capabilities are declared because spokes check them before asking; the requests of a
@@ -352,6 +365,11 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         await discard(endpoint, conn);
         await once(await untilAborted(connection(endpoint), signal));
       }
+    },
+
+    /** Tells `listener` the endpoint of every server that says its tool list changed. */
+    onToolListChanged(listener: (endpoint: string) => void): void {
+      toolListListeners.add(listener);
     },
 
     /** Ends one endpoint's session (deregistered instance). */

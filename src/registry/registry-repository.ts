@@ -19,6 +19,7 @@ export type ServiceWrite = Pick<
   | 'health_check_interval'
   | 'weight'
   | 'ttl_seconds'
+  | 'tools_discovered'
 > & { tools: ToolWrite[] };
 
 /** One tool of a registration, without the statistics the hub keeps. */
@@ -143,6 +144,7 @@ export function createRegistryRepository(db: Kysely<Database>) {
           health_check_interval: write.health_check_interval,
           weight: write.weight,
           ttl_seconds: write.ttl_seconds,
+          tools_discovered: write.tools_discovered,
           // An admin acting on another's service leaves it theirs; an unowned row is claimed.
           owner: existing?.owner ?? actor.identity,
         };

@@ -119,6 +119,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
       weight: body.weight ?? 1,
       ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
+      tools_discovered: body.tools === undefined,
       tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
     };
     const result = await db(() => repository.upsertService(write, defaults.maxInstances, actor));
@@ -154,6 +155,30 @@ export function createRegistryService(options: RegistryServiceOptions) {
         });
         throw error;
       }
+    },
+
+    /**
+     * Lists an active instance's tools again from its server (which said they changed), keeping
+     * everything else of its registration; only for instances whose tools were discovered.
+     * Undefined when there is nothing to do (gone, inactive, or tools given by hand).
+     */
+    async rediscover(serviceId: string): Promise<Registered | undefined> {
+      const row = store.getActive(serviceId)?.service;
+      if (!row?.tools_discovered || !row.mcp_url) return undefined;
+      return this.register({
+        service_id: row.service_id,
+        service_name: row.service_name,
+        address: row.address,
+        port: row.port,
+        mcp_url: row.mcp_url,
+        version: row.version ?? undefined,
+        tags: row.tags,
+        meta: row.meta,
+        weight: row.weight,
+        ttl_seconds: row.ttl_seconds,
+        tool_prefix: row.tool_prefix ?? undefined,
+        health_check: { http: row.health_check_url ?? undefined, interval: row.health_check_interval },
+      });
     },
 
     async deregister(serviceId: string, actor: Actor = HUB_ACTOR): Promise<ServiceRecord> {

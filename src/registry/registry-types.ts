@@ -24,6 +24,8 @@ export interface ServiceRecord {
   is_active: boolean;
   /** The identity that first registered it; only it (or an admin) may change it. */
   owner: string | null;
+  /** Its tools came from the server's own tools/list; they are listed again when it says they changed. */
+  tools_discovered: boolean;
 }
 
 /** One tool of one instance. `name` is the MCP name the hub exposes; `upstream_name` the spoke's own. */

@@ -11,6 +11,7 @@ import { createRegistryRepository } from './registry-repository.js';
 import { createRegistryService, type ToolDiscovery } from './registry-service.js';
 import { RegistryStore } from './registry-store.js';
 import { startRegistrySync } from './registry-sync.js';
+import { createToolListFollower } from './tool-list-follower.js';
 
 /**
  * The registry part of a hub: the store (one writer, see registry-store.ts), its database queries,
@@ -26,6 +27,8 @@ export async function startRegistry(options: {
   discoverTools: ToolDiscovery;
   /** The MCP health check of an instance with no health URL (the upstream pool's `ping`). */
   pingMcp: (endpoint: string, signal: AbortSignal) => Promise<void>;
+  /** Subscribes to servers saying their tools changed (the upstream pool's `onToolListChanged`). */
+  watchToolLists: (listener: (endpoint: string) => void) => void;
 }) {
   const { config, database, logger } = options;
   const log = (component: string) => logger.child({ component });
@@ -98,6 +101,9 @@ export async function startRegistry(options: {
       onServicesDeleted: (ids) => store.forget(ids),
     });
     cleanups.push(() => retention.close());
+    const toolLists = createToolListFollower({ store, service, logger: log('registry') });
+    options.watchToolLists((endpoint) => toolLists.toolsChanged(endpoint));
+    cleanups.push(() => toolLists.settled());
 
     return {
       store,
@@ -106,6 +112,7 @@ export async function startRegistry(options: {
       sync,
       health,
       retention,
+      toolLists,
       /** Stops the loops and the sync connection, in reverse order of start. */
       async close(): Promise<void> {
         for (const cleanup of cleanups.reverse()) await cleanup();

@@ -21,6 +21,7 @@ describe(`migrations on the ${TEST_DB} database`, () => {
         '0001_initial',
         '0002_ownership_and_audit',
         '0003_rate_limits',
+        '0004_discovered_tools',
       ]);
       assert.deepEqual(await migrateToLatest(database), []);
       const tables = await sql<{ table_name: string }>`

@@ -27,6 +27,7 @@ export function serviceRecord(id: string, overrides: Partial<ServiceRecord> = {}
     ttl_seconds: 60,
     is_active: true,
     owner: null,
+    tools_discovered: false,
     ...overrides,
   };
 }
