@@ -56,6 +56,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       maxResultBytes: config.engine.maxResultBytes,
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
       lookup: ssrf.lookup,
+      stdioServices: config.services,
     });
     cleanups.push(() => upstream.close());
     const registry = await startRegistry({

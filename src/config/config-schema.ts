@@ -42,6 +42,31 @@ const commaList = z.union([
   ),
 ]);
 
+/**
+ * An MCP server the hub starts as a child process and talks to over stdio (most of the ecosystem
+ * ships that way). Declared in the config file only: starting commands is code execution, so the
+ * REST API cannot.
+ */
+const stdioServiceSchema = z.strictObject({
+  /** Its service_name at the hub (the instance is `stdio-<name>`). */
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."'),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  /** Added to a minimal environment (PATH, HOME…), not the hub's whole environment. */
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+  tool_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,32}$/, 'letters and digits')
+    .optional(),
+  tags: z.array(z.string().min(1).max(64)).max(64).default([]),
+});
+export type StdioService = z.infer<typeof stdioServiceSchema>;
+
 /** One API key and the scopes it grants. */
 const apiKeySchema = z.object({
   /** Name used in logs and metrics instead of the secret itself. */
@@ -316,6 +341,10 @@ export const configSchema = z.object({
   shutdownDeadlineMs: key(positiveInt.default(10_000), {
     env: 'FIN_HUB_SHUTDOWN_DEADLINE_MS',
     description: 'how long shutdown waits for calls in flight',
+  }),
+  services: key(z.array(stdioServiceSchema).default([]), {
+    description:
+      'MCP servers the hub launches over stdio and federates (config file only): [{name, command, args, env, cwd, tool_prefix, tags}]',
   }),
 });
 

@@ -6,10 +6,13 @@ import {
   type Progress,
   ProtocolError,
   ProtocolErrorCode,
-  StreamableHTTPClientTransport,
+  type StreamableHTTPClientTransport,
+  type Transport,
 } from '@modelcontextprotocol/client';
 import { z } from 'zod';
+import type { StdioService } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
+import { stdioNameOf } from '../registry/registry-types.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
 import { untilAborted } from '../shared/until-aborted.js';
@@ -22,6 +25,12 @@ import {
   UpstreamRpcError,
 } from './upstream-errors.js';
 import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
+import {
+  sseTransport,
+  stdioTransport,
+  streamableHttpTransport,
+  type TransportKind,
+} from './upstream-transports.js';
 
 /** Checks, right before connecting, that an endpoint may be reached (SSRF guard at connect time). */
 type ConnectGuard = (url: string) => Promise<void>;
@@ -50,11 +59,15 @@ export interface UpstreamPoolOptions {
   lookup?: LookupFunction;
   /** Extra headers for every upstream request (a spoke's own credentials). Never the caller's token. */
   headers?: Record<string, string>;
+  /** The stdio services this hub launches (config `services`), reached at `stdio:<name>`. */
+  stdioServices?: StdioService[];
 }
 
 interface Connection {
   client: Client;
-  transport: StreamableHTTPClientTransport;
+  transport: Transport;
+  /** Streamable HTTP (the raw fast path), or SSE / stdio (every request through the SDK client). */
+  kind: TransportKind;
   /**
    * The protocol era the spoke speaks, learnt when the connection opened: `server/discover` first,
    * `initialize` when the spoke does not answer it. Legacy spokes get a session; 2026-07-28 spokes
@@ -155,13 +168,79 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     });
   };
 
+  /** A server launched by this hub, by name; restarts wait longer after each exit (to 30 s). */
+  const stdioServices = new Map((options.stdioServices ?? []).map((s) => [s.name, s]));
+  const stdioRestarts = new Map<string, { exits: number; notBefore: number }>();
+
+  /**
+   * Opens a connection: streamable HTTP first; an HTTP endpoint that refuses it (404, 405: a
+   * 2024-11-05 server with the HTTP+SSE transport) is tried over SSE; a `stdio:` endpoint
+   * launches its service.
+   */
   async function open(endpoint: string): Promise<Connection> {
+    const stdioName = stdioNameOf(endpoint);
+    if (stdioName !== undefined) return openStdio(endpoint, stdioName);
     await options.guardConnect?.(endpoint);
+    try {
+      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchPerRequestSignal));
+    } catch (error) {
+      if (!refusesStreamableHttp(error)) throw error;
+      try {
+        return await connect(endpoint, 'sse', sseTransport(endpoint, fetchPerRequestSignal));
+      } catch {
+        throw error;
+      }
+    }
+  }
+
+  async function openStdio(endpoint: string, name: string): Promise<Connection> {
+    const service = stdioServices.get(name);
+    if (!service) throw new UpstreamError('not_reached', `no stdio service "${name}" runs on this hub`);
+    const restart = stdioRestarts.get(name);
+    if (restart && Date.now() < restart.notBefore)
+      throw new UpstreamError(
+        'not_reached',
+        `stdio service "${name}" exited; restarting in ${restart.notBefore - Date.now()} ms`,
+      );
+    const conn = await connect(endpoint, 'stdio', stdioTransport(service, logger)).catch((error) => {
+      noteExit(name);
+      throw error;
+    });
+    conn.client.onclose = () => {
+      forgetClosed(endpoint, conn.client);
+      if (!closing.signal.aborted) noteExit(name);
+    };
+    return conn;
+  }
+
+  function noteExit(name: string): void {
+    const exits = (stdioRestarts.get(name)?.exits ?? 0) + 1;
+    const delay = Math.min(30_000, 250 * 2 ** exits);
+    stdioRestarts.set(name, { exits, notBefore: Date.now() + delay });
+    logger.warn('stdio service stopped; it is started again on the next call or health check', {
+      stdio_service: name,
+      exits,
+      not_before_ms: delay,
+    });
+  }
+
+  function forgetClosed(endpoint: string, client: Client): void {
+    connections.get(endpoint)?.then(
+      (stored) => stored.client === client && connections.delete(endpoint),
+      () => {},
+    );
+  }
+
+  async function connect(endpoint: string, kind: TransportKind, transport: Transport): Promise<Connection> {
     const client = new Client(
       { name: 'fin-hub', version },
       {
         capabilities: CLIENT_CAPABILITIES,
-        versionNegotiation: { mode: 'auto', probe: { timeoutMs: options.connectTimeoutMs } },
+        // HTTP+SSE predates 2026-07-28: no probe for it.
+        versionNegotiation:
+          kind === 'sse'
+            ? { mode: 'legacy' }
+            : { mode: 'auto', probe: { timeoutMs: options.connectTimeoutMs } },
         // A spoke's input_required answers go to the caller of the call (upstream-rpc.ts), never
         // to this client (which has nobody to ask).
         inputRequired: { autoFulfill: false },
@@ -188,7 +267,6 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setRequestHandler('sampling/createMessage', outsideCall('sampling'));
     client.setRequestHandler('elicitation/create', outsideCall('elicitation'));
     client.setRequestHandler('roots/list', outsideCall('roots'));
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint), { fetch: fetchPerRequestSignal });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
     } catch (error) {
@@ -201,16 +279,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         },
       );
     }
-    client.onclose = () => {
-      connections.get(endpoint)?.then(
-        (stored) => stored.client === client && connections.delete(endpoint),
-        () => {},
-      );
-    };
-    if (client.getProtocolEra() !== 'modern') return { client, transport, era: 'legacy' };
+    client.onclose = () => forgetClosed(endpoint, client);
+    if (kind === 'stdio') stdioRestarts.delete(stdioNameOf(endpoint)!);
+    if (client.getProtocolEra() !== 'modern') return { client, transport, kind, era: 'legacy' };
     return {
       client,
       transport,
+      kind,
       era: 'modern',
       envelope: {
         'io.modelcontextprotocol/protocolVersion': client.getNegotiatedProtocolVersion(),
@@ -250,13 +325,15 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       headers['mcp-name'] = call.tool;
       return { endpoint: call.endpoint, headers, envelope: conn.envelope };
     }
-    if (conn.transport.sessionId) headers['mcp-session-id'] = conn.transport.sessionId;
-    if (conn.transport.protocolVersion) headers['mcp-protocol-version'] = conn.transport.protocolVersion;
+    const http = conn.transport as StreamableHTTPClientTransport;
+    if (http.sessionId) headers['mcp-session-id'] = http.sessionId;
+    if (http.protocolVersion) headers['mcp-protocol-version'] = http.protocolVersion;
     return { endpoint: call.endpoint, headers };
   }
 
   // tools/call goes over the raw JSON-RPC leg (upstream-rpc.ts); the SDK client owns the session.
   async function callOnce(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
+    if (conn.kind !== 'http') return callThroughClient(call, conn);
     const target = targetOf(call, conn);
     let requestId: string | undefined;
     // Like the SDK client: an aborted call (timeout, caller cancel) is cancelled at the spoke too —
@@ -284,6 +361,24 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     } finally {
       call.signal.removeEventListener('abort', cancelUpstream);
     }
+  }
+
+  /**
+   * tools/call over SSE or stdio: through the SDK client, which sends the cancellation when the
+   * call is aborted and reports progress. The server's own requests during the call (sampling,
+   * elicitation, roots) are not relayed on these transports: it gets an error for them.
+   */
+  async function callThroughClient(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
+    const result = await conn.client.callTool(
+      { name: call.tool, arguments: call.arguments },
+      {
+        signal: call.signal,
+        // The call's own deadline governs (the engine aborts it), not the SDK's 60 s default.
+        timeout: 2 ** 31 - 1,
+        ...(call.onProgress ? { onprogress: call.onProgress, resetTimeoutOnProgress: true } : {}),
+      },
+    );
+    return result as CallToolResult;
   }
 
   async function listAll(conn: Connection) {
@@ -411,11 +506,25 @@ function refusedUnseen(error: unknown): boolean {
   return error instanceof UpstreamRpcError && error.code === -32022;
 }
 
+/**
+ * Whether an HTTP endpoint refused streamable HTTP itself (404 or 405 to the POST): a 2024-11-05
+ * server serving HTTP+SSE (its endpoint takes GET only), worth trying over SSE.
+ */
+function refusesStreamableHttp(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const status = (current as { data?: { status?: unknown } }).data?.status;
+    if (status === 404 || status === 405) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 // terminateSession() before close(): close() alone leaves the session alive on the spoke.
 async function closeConnection(conn: Connection): Promise<void> {
-  if (conn.era === 'legacy')
+  if (conn.era === 'legacy' && conn.kind === 'http')
     await Promise.race([
-      conn.transport.terminateSession().catch(() => {}),
+      (conn.transport as StreamableHTTPClientTransport).terminateSession().catch(() => {}),
       new Promise((r) => setTimeout(r, 1000).unref()),
     ]);
   await conn.client.close().catch(() => {});

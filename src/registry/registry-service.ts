@@ -6,7 +6,7 @@ import type { ServiceRegistration, ToolRegistration } from './registration-schem
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
-import { mcpEndpointOf, type ServiceRecord, type ToolRecord } from './registry-types.js';
+import { mcpEndpointOf, type ServiceRecord, stdioNameOf, type ToolRecord } from './registry-types.js';
 
 /** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
 type UrlGuard = (url: string, field: string) => Promise<void>;
@@ -75,7 +75,9 @@ export function createRegistryService(options: RegistryServiceOptions) {
       address: body.address,
       port: body.port,
     });
-    await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
+    // A stdio service is the hub's own child process (config file only; REST cannot name one).
+    if (stdioNameOf(endpoint) === undefined)
+      await options.guardUrl(endpoint, body.mcp_url ? 'mcp_url' : 'address');
     if (body.health_check?.http) await options.guardUrl(body.health_check.http, 'health_check.http');
     let tools = body.tools;
     let warnings: DiscoveryWarning[] = [];

@@ -49,6 +49,18 @@ export interface ToolRecord {
   is_enabled: boolean;
 }
 
+const STDIO_PREFIX = 'stdio:';
+
+/** The endpoint of a stdio service the hub launched (config `services`): its mcp_url. */
+export function stdioEndpoint(name: string): string {
+  return `${STDIO_PREFIX}${name}`;
+}
+
+/** The service name of a stdio endpoint, or undefined for an HTTP one. */
+export function stdioNameOf(endpoint: string): string | undefined {
+  return endpoint.startsWith(STDIO_PREFIX) ? endpoint.slice(STDIO_PREFIX.length) : undefined;
+}
+
 /** The MCP endpoint of an instance: its `mcp_url`, else `http://{address}:{port}/mcp`. */
 export function mcpEndpointOf(service: Pick<ServiceRecord, 'mcp_url' | 'address' | 'port'>): string {
   if (service.mcp_url) return service.mcp_url;

@@ -11,6 +11,7 @@ import { createRegistryRepository } from './registry-repository.js';
 import { createRegistryService, type ToolDiscovery } from './registry-service.js';
 import { RegistryStore } from './registry-store.js';
 import { startRegistrySync } from './registry-sync.js';
+import { registerStdioServices } from './stdio-services.js';
 import { createToolListFollower } from './tool-list-follower.js';
 
 /**
@@ -104,6 +105,16 @@ export async function startRegistry(options: {
     const toolLists = createToolListFollower({ store, service, logger: log('registry') });
     options.watchToolLists((endpoint) => toolLists.toolsChanged(endpoint));
     cleanups.push(() => toolLists.settled());
+    // Servers the config file declares over stdio: listed before the hub serves, so the first
+    // tools/list already has their tools (one that cannot start is retried in the background).
+    const stdio = registerStdioServices({
+      services: config.services,
+      registry: service,
+      logger: log('stdio'),
+      healthIntervalSeconds: config.health.defaultIntervalSeconds,
+    });
+    cleanups.push(() => stdio.close());
+    await stdio.started;
 
     return {
       store,

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startEverythingServer } from '../helpers/everything-server.js';
+import { connectHttp } from '../helpers/mcp-client.js';
+import { TEST_DB } from '../helpers/test-database.js';
+import { api, startTestHub } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const require = createRequire(import.meta.url);
+const FILESYSTEM_SERVER = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+
+// `any`: the SDK types a call result as a union with task results.
+const text = (result: any) => (result.content as { text: string }[])[0]!.text;
+
+/** The pids of this process's children running `needle` (the stdio services a test hub launched). */
+function childrenRunning(needle: string): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(needle))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+describe(`MCP servers over stdio and HTTP+SSE, on the ${TEST_DB} database`, () => {
+  it('launches server-filesystem from the config file, lists and reads files through the hub, and restarts it when it dies', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fin-hub-fs-'));
+    writeFileSync(join(dir, 'hello.txt'), 'hello from a stdio server\n');
+    const hub = await startTestHub(t, {
+      services: [{ name: 'files', command: process.execPath, args: [FILESYSTEM_SERVER, dir] }],
+    });
+    // Registered before the hub served: the first tools/list has its tools.
+    const service = (await api(hub, 'GET', '/api/v1/services/stdio-files')).body;
+    assert.equal(service.mcp_url, 'stdio:files');
+    assert.ok(service.tags.includes('stdio'));
+    const { client } = await connectHttp(t, hub.url!);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    for (const name of ['read_text_file', 'list_directory']) assert.ok(names.includes(name), name);
+    assert.match(
+      text(await client.callTool({ name: 'list_directory', arguments: { path: dir } })),
+      /hello\.txt/,
+    );
+    assert.equal(
+      text(await client.callTool({ name: 'read_text_file', arguments: { path: join(dir, 'hello.txt') } })),
+      'hello from a stdio server\n',
+    );
+
+    // Killed: the next health checks start it again (after a short backoff), and calls work again.
+    const [pid] = childrenRunning(FILESYSTEM_SERVER);
+    assert.ok(pid, 'the service runs as a child of the hub');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => {
+      await hub.health.checkNow('stdio-files');
+      const now = childrenRunning(FILESYSTEM_SERVER);
+      return now.length === 1 && now[0] !== pid && hub.routing.getTool('list_directory') !== undefined;
+    }, 'a new server-filesystem process, its instance healthy');
+    assert.match(
+      text(await client.callTool({ name: 'list_directory', arguments: { path: dir } })),
+      /hello\.txt/,
+    );
+  });
+
+  it('federates a 2024-11-05 server that speaks HTTP+SSE, registered by its URL', async (t) => {
+    const hub = await startTestHub(t);
+    const sse = await startEverythingServer(t, { transport: 'sse' });
+    const res = await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'everything-sse',
+      service_name: 'everything-sse',
+      address: '127.0.0.1',
+      port: sse.port,
+      mcp_url: sse.mcpUrl,
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const { client } = await connectHttp(t, hub.url!);
+    assert.equal(
+      text(await client.callTool({ name: 'echo', arguments: { message: 'over sse' } })),
+      'Echo: over sse',
+    );
+    await hub.health.checkNow('everything-sse');
+    assert.equal((await api(hub, 'GET', '/api/v1/services/everything-sse')).body.is_healthy, true);
+  });
+});
