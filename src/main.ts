@@ -66,7 +66,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       logger,
       ssrf,
       discoverTools: createToolDiscovery(upstream),
-      pingMcp: (endpoint, signal) => upstream.ping(endpoint, signal),
+      pingMcp: (endpoint, signal, headers) => upstream.ping(endpoint, signal, headers),
       watchToolLists: (listener) => upstream.onToolListChanged(listener),
     });
     cleanups.push(() => registry.close());

@@ -342,6 +342,11 @@ export const configSchema = z.object({
     env: 'FIN_HUB_SHUTDOWN_DEADLINE_MS',
     description: 'how long shutdown waits for calls in flight',
   }),
+  secretKey: key(z.string().min(16, 'at least 16 characters').optional(), {
+    env: 'FIN_HUB_SECRET_KEY',
+    description:
+      'seals the credential headers registrations give for their upstreams (AES-256-GCM); the same on every hub of one database',
+  }),
   services: key(z.array(stdioServiceSchema).default([]), {
     description:
       'MCP servers the hub launches over stdio and federates (config file only): [{name, command, args, env, cwd, tool_prefix, tags}]',

@@ -31,6 +31,8 @@ export interface ServicesTable {
   owner: string | null;
   /** Its tools came from the server's tools/list, and follow it (migration 0004). */
   tools_discovered: Generated<boolean>;
+  /** Credential headers for the upstream, sealed (src/shared/secret-box.ts; migration 0005). */
+  upstream_headers_sealed: string | null;
 }
 
 export interface ToolsTable {

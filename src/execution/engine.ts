@@ -95,6 +95,7 @@ export function createEngine(options: EngineOptions) {
         try {
           return await upstream.callTool({
             endpoint: instance.endpoint,
+            headers: instance.upstreamHeaders,
             tool: tool.upstreamName,
             arguments: request.arguments,
             signal: attemptController.signal,

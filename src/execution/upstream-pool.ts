@@ -44,6 +44,8 @@ export interface UpstreamCall {
   /** The caller's session, for what the spoke sends back during the call. */
   relay?: CallerRelay;
   correlationId?: string;
+  /** The upstream's own credential headers (its registration's `upstream_headers`). */
+  headers?: Record<string, string>;
 }
 
 export interface UpstreamPoolOptions {
@@ -68,6 +70,9 @@ interface Connection {
   transport: Transport;
   /** Streamable HTTP (the raw fast path), or SSE / stdio (every request through the SDK client). */
   kind: TransportKind;
+  /** The credential headers it was opened with; a call carrying others opens a new connection. */
+  headers: Record<string, string>;
+  credentials: string;
   /**
    * The protocol era the spoke speaks, learnt when the connection opened: `server/discover` first,
    * `initialize` when the spoke does not answer it. Legacy spokes get a session; 2026-07-28 spokes
@@ -123,9 +128,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   // keeps one listener on it per streamed (SSE) response, so a long-lived session would pile up
   // thousands of listeners. The per-request signal follows the transport's until the body ends.
   const raisedLimit = new WeakSet<AbortSignal>();
-  const fetchPerRequestSignal: typeof fetch = async (input, init) => {
+  const fetchPerRequestSignal = async (
+    input: Parameters<typeof fetch>[0],
+    init: RequestInit | undefined,
+    credentials: Record<string, string>,
+  ): Promise<Response> => {
     const headers = new Headers(init?.headers);
     for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
+    for (const [k, v] of Object.entries(credentials)) headers.set(k, v);
     const outer = init?.signal ?? undefined;
     if (outer && !raisedLimit.has(outer)) {
       // One listener per call in flight on this session: bounded by the instance's concurrency, not a leak.
@@ -177,16 +187,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    * 2024-11-05 server with the HTTP+SSE transport) is tried over SSE; a `stdio:` endpoint
    * launches its service.
    */
-  async function open(endpoint: string): Promise<Connection> {
+  async function open(endpoint: string, headers: Record<string, string>): Promise<Connection> {
     const stdioName = stdioNameOf(endpoint);
     if (stdioName !== undefined) return openStdio(endpoint, stdioName);
     await options.guardConnect?.(endpoint);
+    const fetchWith: typeof fetch = (input, init) => fetchPerRequestSignal(input, init, headers);
     try {
-      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchPerRequestSignal));
+      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchWith), headers);
     } catch (error) {
       if (!refusesStreamableHttp(error)) throw error;
       try {
-        return await connect(endpoint, 'sse', sseTransport(endpoint, fetchPerRequestSignal));
+        return await connect(endpoint, 'sse', sseTransport(endpoint, fetchWith), headers);
       } catch {
         throw error;
       }
@@ -202,7 +213,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         'not_reached',
         `stdio service "${name}" exited; restarting in ${restart.notBefore - Date.now()} ms`,
       );
-    const conn = await connect(endpoint, 'stdio', stdioTransport(service, logger)).catch((error) => {
+    const conn = await connect(endpoint, 'stdio', stdioTransport(service, logger), {}).catch((error) => {
       noteExit(name);
       throw error;
     });
@@ -231,7 +242,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     );
   }
 
-  async function connect(endpoint: string, kind: TransportKind, transport: Transport): Promise<Connection> {
+  async function connect(
+    endpoint: string,
+    kind: TransportKind,
+    transport: Transport,
+    headers: Record<string, string>,
+  ): Promise<Connection> {
+    const credentials = credentialsKey(headers);
     const client = new Client(
       { name: 'fin-hub', version },
       {
@@ -281,11 +298,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     }
     client.onclose = () => forgetClosed(endpoint, client);
     if (kind === 'stdio') stdioRestarts.delete(stdioNameOf(endpoint)!);
-    if (client.getProtocolEra() !== 'modern') return { client, transport, kind, era: 'legacy' };
+    if (client.getProtocolEra() !== 'modern')
+      return { client, transport, kind, headers, credentials, era: 'legacy' };
     return {
       client,
       transport,
       kind,
+      headers,
+      credentials,
       era: 'modern',
       envelope: {
         'io.modelcontextprotocol/protocolVersion': client.getNegotiatedProtocolVersion(),
@@ -295,10 +315,27 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     };
   }
 
-  function connection(endpoint: string): Promise<Connection> {
+  /**
+   * The pooled connection to an endpoint, opened on first use. One opened with other credentials
+   * (the registration changed them) is closed and replaced.
+   */
+  function connection(endpoint: string, headers: Record<string, string> = {}): Promise<Connection> {
+    const pending = connections.get(endpoint);
+    if (pending) {
+      const credentials = credentialsKey(headers);
+      return pending.then(async (conn) => {
+        if (conn.credentials === credentials) return conn;
+        await discard(endpoint, conn);
+        return opening(endpoint, headers);
+      });
+    }
+    return opening(endpoint, headers);
+  }
+
+  function opening(endpoint: string, headers: Record<string, string>): Promise<Connection> {
     let pending = connections.get(endpoint);
     if (!pending) {
-      pending = open(endpoint);
+      pending = open(endpoint, headers);
       connections.set(endpoint, pending);
       pending.catch(() => {
         if (connections.get(endpoint) === pending) connections.delete(endpoint);
@@ -317,7 +354,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    * routing headers and the envelope of the 2026-07-28 revision.
    */
   function targetOf(call: UpstreamCall, conn: Connection): RpcTarget {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...options.headers, ...conn.headers };
     if (call.correlationId) headers['x-correlation-id'] = call.correlationId;
     if (conn.era === 'modern') {
       headers['mcp-protocol-version'] = conn.envelope!['io.modelcontextprotocol/protocolVersion'] as string;
@@ -402,7 +439,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     async callTool(call: UpstreamCall): Promise<CallToolResult> {
       // Opening the session (connect, initialize) counts against the call's own deadline: a spoke
       // that hangs at initialize must not hold a 2 s tool for the 5 s connect timeout.
-      const conn = await untilAborted(connection(call.endpoint), call.signal);
+      const conn = await untilAborted(connection(call.endpoint, call.headers), call.signal);
       try {
         return await callOnce(call, conn);
       } catch (error) {
@@ -414,7 +451,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
             era: conn.era,
           });
           await discard(call.endpoint, conn);
-          return callOnce(call, await connection(call.endpoint));
+          return callOnce(call, await connection(call.endpoint, call.headers));
         }
         if (isConnectFailure(error)) await discard(call.endpoint, conn);
         throw error;
@@ -426,8 +463,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
      * connection that fails (the spoke restarted, perhaps speaking the other era) is opened anew
      * once: listing is read-only, so trying again is always safe.
      */
-    async listTools(endpoint: string) {
-      const conn = await connection(endpoint);
+    async listTools(endpoint: string, headers?: Record<string, string>) {
+      const conn = await connection(endpoint, headers);
       try {
         return await listAll(conn);
       } catch (error) {
@@ -436,7 +473,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
           error: describeUpstreamFailure(error),
         });
         await discard(endpoint, conn);
-        return listAll(await connection(endpoint));
+        return listAll(await connection(endpoint, headers));
       }
     },
 
@@ -446,19 +483,19 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
      * ping). A connection that fails is opened anew once, so a server that restarted (a lost
      * session, or the other era now) is healthy when it answers on a new connection.
      */
-    async ping(endpoint: string, signal: AbortSignal): Promise<void> {
+    async ping(endpoint: string, signal: AbortSignal, headers?: Record<string, string>): Promise<void> {
       const once = async (conn: Connection) => {
         const request = { signal, timeout: options.connectTimeoutMs };
         if (conn.era === 'modern') await conn.client.discover(request);
         else await conn.client.ping(request);
       };
-      const conn = await untilAborted(connection(endpoint), signal);
+      const conn = await untilAborted(connection(endpoint, headers), signal);
       try {
         await once(conn);
       } catch (error) {
         if (signal.aborted) throw error;
         await discard(endpoint, conn);
-        await once(await untilAborted(connection(endpoint), signal));
+        await once(await untilAborted(connection(endpoint, headers), signal));
       }
     },
 
@@ -504,6 +541,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
 function refusedUnseen(error: unknown): boolean {
   if (error instanceof UpstreamHttpError) return error.status === 404 || error.status === 400;
   return error instanceof UpstreamRpcError && error.code === -32022;
+}
+
+/** A comparable form of a set of credential headers ('' for none). */
+function credentialsKey(headers: Record<string, string>): string {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return '';
+  return JSON.stringify(entries.map(([k, v]) => [k.toLowerCase(), v]).sort());
 }
 
 /**

@@ -88,6 +88,9 @@ export const serviceSchema = z.object({
   ttl_seconds: z.number(),
   is_active: z.boolean(),
   owner: z.string().nullable().meta({ description: 'the identity (API key name) that registered it first' }),
+  upstream_credentials: z.boolean().meta({
+    description: 'the registration gave credential headers for the upstream (stored sealed, never shown)',
+  }),
   tools_discovered: z.boolean().meta({
     description:
       "its tools came from the server's tools/list, and are listed again when the server says they changed",

@@ -33,7 +33,7 @@ export interface HealthMonitorOptions {
    * pooled upstream connection, for instances whose registration names no health URL. Without
    * it (unit tests of the schedule) such instances are checked by HTTP at `/health`.
    */
-  pingMcp?: (endpoint: string, signal: AbortSignal) => Promise<void>;
+  pingMcp?: (endpoint: string, signal: AbortSignal, headers?: Record<string, string>) => Promise<void>;
 }
 
 /** The TTL sweep runs at least this often even when no instance in memory is due. */
@@ -60,7 +60,7 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   async function checkOne(serviceId: string): Promise<void> {
     const instance = routing.getInstance(serviceId);
     if (!instance) return;
-    const outcome = await probe(instance.health);
+    const outcome = await probe(instance.health, instance.upstreamHeaders);
     try {
       const updated = await repository.recordHealthCheck(serviceId, outcome, options.failureThreshold);
       if (updated) {
@@ -79,11 +79,14 @@ export function createHealthMonitor(options: HealthMonitorOptions) {
   }
 
   /** One check: HTTP answers 2xx, or the MCP server answers its cheapest request, in time. */
-  async function probe(health: HealthProbe): Promise<{ ok: boolean; reason?: string }> {
+  async function probe(
+    health: HealthProbe,
+    headers: Record<string, string> | undefined,
+  ): Promise<{ ok: boolean; reason?: string }> {
     const signal = AbortSignal.timeout(options.timeoutMs);
     try {
       if (health.kind === 'mcp' && options.pingMcp) {
-        await options.pingMcp(health.endpoint, signal);
+        await options.pingMcp(health.endpoint, signal, headers);
         return { ok: true };
       }
       const url = health.kind === 'http' ? health.url : new URL('/health', health.endpoint).href;

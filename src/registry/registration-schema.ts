@@ -44,6 +44,22 @@ export const toolRegistrationSchema = z.object({
 });
 export type ToolRegistration = z.infer<typeof toolRegistrationSchema>;
 
+/** Headers the hub's own MCP client sets: a registration cannot override them. */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'accept',
+  'connection',
+  'transfer-encoding',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'last-event-id',
+  'x-correlation-id',
+]);
+
 /** Body of `POST /api/v1/services/register`. */
 export const serviceRegistrationSchema = z.object({
   service_id: serviceIdSchema,
@@ -80,5 +96,22 @@ export const serviceRegistrationSchema = z.object({
     })
     .optional(),
   tools: z.array(toolRegistrationSchema).max(1000).optional(),
+  /**
+   * Headers the hub sends to this upstream on every request (e.g. `Authorization` for a server that
+   * needs a token): stored sealed, never shown back, never logged; never the caller's own token.
+   */
+  upstream_headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name')
+        .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), 'set by the hub itself'),
+      z
+        .string()
+        .max(8192)
+        .regex(/^[\x20-\x7e\t]*$/, 'printable ASCII, no line breaks'),
+    )
+    .refine((headers) => Object.keys(headers).length <= 16, 'at most 16 headers')
+    .optional(),
 });
 export type ServiceRegistration = z.infer<typeof serviceRegistrationSchema>;

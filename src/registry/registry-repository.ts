@@ -20,6 +20,7 @@ export type ServiceWrite = Pick<
   | 'weight'
   | 'ttl_seconds'
   | 'tools_discovered'
+  | 'upstream_headers_sealed'
 > & { tools: ToolWrite[] };
 
 /** One tool of a registration, without the statistics the hub keeps. */
@@ -145,6 +146,7 @@ export function createRegistryRepository(db: Kysely<Database>) {
           weight: write.weight,
           ttl_seconds: write.ttl_seconds,
           tools_discovered: write.tools_discovered,
+          upstream_headers_sealed: write.upstream_headers_sealed,
           // An admin acting on another's service leaves it theirs; an unowned row is claimed.
           owner: existing?.owner ?? actor.identity,
         };

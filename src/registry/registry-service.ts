@@ -1,6 +1,7 @@
 import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
 import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
@@ -29,6 +30,7 @@ export interface DiscoveryWarning {
 
 export type ToolDiscovery = (
   mcpUrl: string,
+  headers?: Record<string, string>,
 ) => Promise<{ tools: ToolRegistration[]; warnings: DiscoveryWarning[] }>;
 
 export interface RegistryServiceOptions {
@@ -37,6 +39,8 @@ export interface RegistryServiceOptions {
   defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
+  /** Seals upstream credential headers (absent: the hub has no FIN_HUB_SECRET_KEY and refuses them). */
+  secrets?: SecretBox;
   /** Where registry writes and refusals are recorded (absent in unit tests that do not look). */
   audit?: AuditLog;
 }
@@ -60,6 +64,17 @@ export function createRegistryService(options: RegistryServiceOptions) {
   }
 
   /** A registration's work: checks, tool discovery, the database write, the store. */
+  function sealHeaders(headers: Record<string, string> | undefined): string | null {
+    if (headers === undefined || Object.keys(headers).length === 0) return null;
+    if (!options.secrets)
+      throw new HubError(
+        'validation_failed',
+        'this hub cannot store upstream credentials: it has no FIN_HUB_SECRET_KEY (ask its operator to set one)',
+        [{ path: 'upstream_headers', message: 'the hub has no key to seal them with' }],
+      );
+    return options.secrets.seal(headers);
+  }
+
   async function registerAs(body: ServiceRegistration, actor: Actor): Promise<Registered> {
     // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
     const unstorable = unstorableStringPath(body);
@@ -89,7 +104,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
           [{ path: 'tools', message: 'required when mcp_url is absent' }],
         );
       }
-      ({ tools, warnings } = await options.discoverTools(body.mcp_url));
+      ({ tools, warnings } = await options.discoverTools(body.mcp_url, body.upstream_headers));
       const unstorableTool = unstorableStringPath(tools);
       if (unstorableTool !== undefined) {
         throw new HubError(
@@ -122,6 +137,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       weight: body.weight ?? 1,
       ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
       tools_discovered: body.tools === undefined,
+      upstream_headers_sealed: sealHeaders(body.upstream_headers),
       tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
     };
     const result = await db(() => repository.upsertService(write, defaults.maxInstances, actor));
@@ -180,6 +196,10 @@ export function createRegistryService(options: RegistryServiceOptions) {
         ttl_seconds: row.ttl_seconds,
         tool_prefix: row.tool_prefix ?? undefined,
         health_check: { http: row.health_check_url ?? undefined, interval: row.health_check_interval },
+        upstream_headers:
+          row.upstream_headers_sealed && options.secrets
+            ? (options.secrets.open(row.upstream_headers_sealed) as Record<string, string>)
+            : undefined,
       });
     },
 

@@ -60,8 +60,16 @@ export interface RegistryChange {
  * `store/discovery.rs` is the model). The database stays the record: `load` rebuilds all of it.
  */
 export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
-  private readonly routingIndex = new RoutingIndex();
+  private readonly routingIndex: RoutingIndex;
   private readonly directory = new RegistryDirectory();
+
+  /** `openHeaders` gives the routing index an instance's credential headers (sealed in its row). */
+  constructor(
+    options: { openHeaders?: (service: ServiceRecord) => Record<string, string> | undefined } = {},
+  ) {
+    super();
+    this.routingIndex = new RoutingIndex(options.openHeaders);
+  }
 
   /** The hot path's read-only view. */
   get routing(): RoutingView {

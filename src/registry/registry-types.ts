@@ -26,6 +26,8 @@ export interface ServiceRecord {
   owner: string | null;
   /** Its tools came from the server's own tools/list; they are listed again when it says they changed. */
   tools_discovered: boolean;
+  /** The headers the hub sends the upstream (credentials), sealed; never shown. */
+  upstream_headers_sealed: string | null;
 }
 
 /** One tool of one instance. `name` is the MCP name the hub exposes; `upstream_name` the spoke's own. */

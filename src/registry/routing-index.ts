@@ -18,6 +18,8 @@ export interface InstanceView {
   ttlSeconds: number;
   /** How the health loop checks it: HTTP at its health URL, or MCP at its endpoint. */
   health: HealthProbe;
+  /** The upstream's credential headers, opened from the registration's sealed ones. */
+  upstreamHeaders?: Record<string, string>;
   healthIntervalSeconds: number;
 }
 
@@ -56,6 +58,12 @@ export interface RoutingView {
  * healthy. Only `RegistryStore` writes it; each write returns whether the visible catalogue changed.
  */
 export class RoutingIndex implements RoutingView {
+  /** Opens an instance's sealed credential headers (the registry store supplies the hub's key). */
+  constructor(
+    private readonly openHeaders: (service: ServiceRecord) => Record<string, string> | undefined = () =>
+      undefined,
+  ) {}
+
   private readonly instances = new Map<string, InstanceView>();
   private readonly toolsOfInstance = new Map<string, string[]>();
   private readonly tools = new Map<string, ToolEntry>();
@@ -74,6 +82,7 @@ export class RoutingIndex implements RoutingView {
       meta: service.meta,
       ttlSeconds: service.ttl_seconds,
       health: healthProbeOf(service),
+      upstreamHeaders: service.upstream_headers_sealed ? this.openHeaders(service) : undefined,
       healthIntervalSeconds: service.health_check_interval,
     };
     if (previous) Object.assign(previous, view);

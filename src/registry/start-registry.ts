@@ -4,6 +4,7 @@ import { startEmbeddedMaintenance } from '../db/embedded-maintenance.js';
 import { startRetention } from '../db/retention.js';
 import type { Logger } from '../logger.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
+import { createSecretBox } from '../shared/secret-box.js';
 import type { createSsrfGuard } from '../shared/ssrf-guard.js';
 import { createAuditLog } from './audit-log.js';
 import { createHealthMonitor } from './health-monitor.js';
@@ -27,14 +28,29 @@ export async function startRegistry(options: {
   ssrf: ReturnType<typeof createSsrfGuard>;
   discoverTools: ToolDiscovery;
   /** The MCP health check of an instance with no health URL (the upstream pool's `ping`). */
-  pingMcp: (endpoint: string, signal: AbortSignal) => Promise<void>;
+  pingMcp: (endpoint: string, signal: AbortSignal, headers?: Record<string, string>) => Promise<void>;
   /** Subscribes to servers saying their tools changed (the upstream pool's `onToolListChanged`). */
   watchToolLists: (listener: (endpoint: string) => void) => void;
 }) {
   const { config, database, logger } = options;
   const log = (component: string) => logger.child({ component });
   const cleanups: (() => Promise<void> | void)[] = [];
-  const store = new RegistryStore();
+  // Upstream credentials are sealed with the hub's key; a row this key cannot open routes without
+  // them (the upstream then refuses, and the log says why).
+  const secrets = config.secretKey ? createSecretBox(config.secretKey) : undefined;
+  const store = new RegistryStore({
+    openHeaders: (service) => {
+      try {
+        if (!secrets) throw new Error('no key');
+        return secrets.open(service.upstream_headers_sealed!) as Record<string, string>;
+      } catch {
+        logger.warn('cannot open the upstream credentials of an instance (another FIN_HUB_SECRET_KEY?)', {
+          service_id: service.service_id,
+        });
+        return undefined;
+      }
+    },
+  });
   const repository = createRegistryRepository(database.db);
   try {
     if (database.kind === 'embedded') {
@@ -70,6 +86,7 @@ export async function startRegistry(options: {
       },
       guardUrl: (url, field) => options.ssrf.check(url, field),
       discoverTools: options.discoverTools,
+      secrets,
     });
     const loaded = await service.load();
     logger.info('registry loaded', { active_instances: loaded, database: database.kind });

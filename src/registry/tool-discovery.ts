@@ -12,10 +12,10 @@ import type { DiscoveryWarning, ToolDiscovery } from './registry-service.js';
  * out, with a warning the registration answer carries).
  */
 export function createToolDiscovery(upstream: Pick<UpstreamPool, 'listTools'>): ToolDiscovery {
-  return async (url) => {
+  return async (url, headers) => {
     let tools: Awaited<ReturnType<typeof upstream.listTools>>;
     try {
-      tools = await upstream.listTools(url);
+      tools = await upstream.listTools(url, headers);
     } catch (error) {
       // The server's fault or absence, not the hub's: a 502 naming why (never its error page).
       const reached =

@@ -22,6 +22,7 @@ describe(`migrations on the ${TEST_DB} database`, () => {
         '0002_ownership_and_audit',
         '0003_rate_limits',
         '0004_discovered_tools',
+        '0005_upstream_credentials',
       ]);
       assert.deepEqual(await migrateToLatest(database), []);
       const tables = await sql<{ table_name: string }>`

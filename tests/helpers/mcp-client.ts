@@ -30,8 +30,16 @@ export async function connectClient(
 }
 
 /** Connects over streamable HTTP to a hub's /mcp. */
-export function connectHttp(t: TestContext, hubUrl: string, capabilities: Record<string, unknown> = {}) {
-  return connectClient(t, new StreamableHTTPClientTransport(new URL(`${hubUrl}/mcp`)), capabilities);
+export function connectHttp(
+  t: TestContext,
+  hubUrl: string,
+  capabilities: Record<string, unknown> = {},
+  options: { headers?: Record<string, string> } = {},
+) {
+  const transport = new StreamableHTTPClientTransport(new URL(`${hubUrl}/mcp`), {
+    requestInit: { headers: options.headers ?? {} },
+  });
+  return connectClient(t, transport, capabilities);
 }
 
 /** Every tool over all pages of tools/list. */

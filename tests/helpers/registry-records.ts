@@ -28,6 +28,7 @@ export function serviceRecord(id: string, overrides: Partial<ServiceRecord> = {}
     is_active: true,
     owner: null,
     tools_discovered: false,
+    upstream_headers_sealed: null,
     ...overrides,
   };
 }

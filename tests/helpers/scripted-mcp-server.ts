@@ -5,11 +5,24 @@ import type { TestContext } from 'node:test';
 /**
  * A minimal handshake-era MCP server on node:http (stateless, JSON answers, no SDK) whose
  * `tools/list` answers exactly what the test gives it — including what the SDK would never let a
- * server say (a tool name with "/", a 20 KiB description): a third-party server misbehaving.
+ * server say (a tool name with "/", a 20 KiB description): a third-party server misbehaving. With
+ * `requireAuthorization` it answers 401 to any request without that exact Authorization header.
  */
-export async function startScriptedMcpServer(t: TestContext, tools: Record<string, unknown>[]) {
+export async function startScriptedMcpServer(
+  t: TestContext,
+  tools: Record<string, unknown>[],
+  options: { requireAuthorization?: string } = {},
+) {
+  /** Every Authorization header it was sent. */
+  const authorizations: string[] = [];
   const server: Server = createServer((req, res) => {
     if (req.method !== 'POST') return void res.writeHead(405).end();
+    if (req.headers.authorization !== undefined) authorizations.push(req.headers.authorization);
+    if (
+      options.requireAuthorization !== undefined &&
+      req.headers.authorization !== options.requireAuthorization
+    )
+      return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -40,5 +53,5 @@ export async function startScriptedMcpServer(t: TestContext, tools: Record<strin
     server.close();
   });
   const port = (server.address() as AddressInfo).port;
-  return { port, mcpUrl: `http://127.0.0.1:${port}/mcp` };
+  return { port, mcpUrl: `http://127.0.0.1:${port}/mcp`, authorizations };
 }

@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
 import type { HubConfigInput } from '../../src/config/config-schema.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { type Hub, startHub } from '../../src/main.js';
 import { dropSchema, sharedPglite, TEST_DB, uniqueSchema } from './test-database.js';
 
@@ -21,7 +21,11 @@ function merge(base: Record<string, unknown>, extra: Record<string, unknown>): R
  * A real hub on port 0 with its own schema in the test database (embedded, or PostgreSQL when
  * the run targets it). Closed (and its schema dropped) when the test ends.
  */
-export async function startTestHub(t: TestContext | undefined, overrides: HubConfigInput = {}): Promise<Hub> {
+export async function startTestHub(
+  t: TestContext | undefined,
+  overrides: HubConfigInput = {},
+  options: { logger?: Logger } = {},
+): Promise<Hub> {
   const schema = uniqueSchema();
   const config = parseConfig(
     merge(
@@ -39,7 +43,7 @@ export async function startTestHub(t: TestContext | undefined, overrides: HubCon
     ),
   );
   const hub = await startHub(config, {
-    logger: createLogger({ level: config.logLevel, component: 'test-hub' }),
+    logger: options.logger ?? createLogger({ level: config.logLevel, component: 'test-hub' }),
     pglite: TEST_DB === 'embedded' ? await sharedPglite() : undefined,
   });
   t?.after(async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../../registry/audit-log.js';
 import { serviceRegistrationSchema } from '../../registry/registration-schema.js';
 import type { RegistryService } from '../../registry/registry-service.js';
+import type { ServiceRecord } from '../../registry/registry-types.js';
 import {
   listServicesQuery,
   pageOf,
@@ -88,6 +89,15 @@ function actorOf(req: Request, res: Response): Actor {
   };
 }
 
+/**
+ * A service row as the API shows it: whether it has upstream credentials, never the credentials
+ * (not even sealed).
+ */
+function shown(service: ServiceRecord) {
+  const { upstream_headers_sealed, ...rest } = service;
+  return { ...rest, upstream_credentials: upstream_headers_sealed !== null };
+}
+
 export function serviceRoutes(
   registry: RegistryService,
   runtime: InstanceRuntime,
@@ -95,8 +105,8 @@ export function serviceRoutes(
 ): Router {
   const router = Router();
   const s = serviceRouteSpecs;
-  const detail = (service: object & { service_id: string }, tools: unknown[]) => ({
-    ...service,
+  const detail = (service: ServiceRecord, tools: unknown[]) => ({
+    ...shown(service),
     ...runtime(service.service_id),
     tools,
   });
@@ -105,8 +115,8 @@ export function serviceRoutes(
     const { service, tools, warnings } = await registry.register(body, actorOf(req, res));
     return warnings.length > 0 ? { ...detail(service, tools), warnings } : detail(service, tools);
   });
-  mountRoute(router, s.deregister, guards.for(s.deregister), ({ params, req, res }) =>
-    registry.deregister(params.id, actorOf(req, res)),
+  mountRoute(router, s.deregister, guards.for(s.deregister), async ({ params, req, res }) =>
+    shown(await registry.deregister(params.id, actorOf(req, res))),
   );
   mountRoute(router, s.heartbeat, guards.for(s.heartbeat), async ({ params, req, res }) => {
     const service = await registry.heartbeat(params.id, actorOf(req, res));
@@ -116,7 +126,10 @@ export function serviceRoutes(
     const page = await registry.list(query);
     return {
       ...page,
-      items: page.items.map((item) => ({ ...item, current_load: runtime(item.service_id).current_load })),
+      items: page.items.map((item) => ({
+        ...shown(item),
+        current_load: runtime(item.service_id).current_load,
+      })),
     };
   });
   mountRoute(router, s.get, guards.for(s.get), async ({ params }) => {
