@@ -342,6 +342,12 @@ export const configSchema = z.object({
     env: 'FIN_HUB_SHUTDOWN_DEADLINE_MS',
     description: 'how long shutdown waits for calls in flight',
   }),
+  toolNamespaces: key(z.enum(['off', 'service-name']).default('off'), {
+    flag: 'tool-namespaces',
+    env: 'FIN_HUB_TOOL_NAMESPACES',
+    description:
+      'service-name: every service without its own namespace or tool_prefix exposes its tools as <service_name>__<tool>',
+  }),
   secretKey: key(z.string().min(16, 'at least 16 characters').optional(), {
     env: 'FIN_HUB_SECRET_KEY',
     description:

@@ -33,6 +33,8 @@ export interface ServicesTable {
   tools_discovered: Generated<boolean>;
   /** Credential headers for the upstream, sealed (src/shared/secret-box.ts; migration 0005). */
   upstream_headers_sealed: string | null;
+  /** Its tools are exposed as `<namespace>__<name>` (migration 0006). */
+  namespace: string | null;
 }
 
 export interface ToolsTable {

@@ -88,6 +88,7 @@ export const serviceSchema = z.object({
   ttl_seconds: z.number(),
   is_active: z.boolean(),
   owner: z.string().nullable().meta({ description: 'the identity (API key name) that registered it first' }),
+  namespace: z.string().nullable().meta({ description: 'its tools are exposed as <namespace>__<name>' }),
   upstream_credentials: z.boolean().meta({
     description: 'the registration gave credential headers for the upstream (stored sealed, never shown)',
   }),

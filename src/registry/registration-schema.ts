@@ -86,6 +86,16 @@ export const serviceRegistrationSchema = z.object({
     .max(32)
     .regex(/^[A-Za-z0-9]+$/, 'letters and digits')
     .optional(),
+  /**
+   * Exposes this service's tools as `<namespace>__<name>`, so services offering the same names can
+   * all be federated; the hub's `--tool-namespaces service-name` makes the service name the default.
+   */
+  namespace: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
+    .optional(),
   health_check: z
     .object({
       http: z

@@ -21,6 +21,7 @@ export type ServiceWrite = Pick<
   | 'ttl_seconds'
   | 'tools_discovered'
   | 'upstream_headers_sealed'
+  | 'namespace'
 > & { tools: ToolWrite[] };
 
 /** One tool of a registration, without the statistics the hub keeps. */
@@ -104,7 +105,9 @@ export function createRegistryRepository(db: Kysely<Database>) {
             throw new HubError(
               'tool_name_conflict',
               `tool ${owners[0]!.name} is already offered by service ${owners[0]!.service_name}; ` +
-                `service ${write.service_name} cannot register it (use tool_prefix to namespace its tools)`,
+                `service ${write.service_name} cannot register it: give the registration a namespace ` +
+                `(its tools become <namespace>__<name>) or a tool_prefix, or start the hub with ` +
+                `--tool-namespaces service-name (every service's tools under its name)`,
               { conflicts, requested_by: write.service_name },
             );
           }
@@ -147,6 +150,7 @@ export function createRegistryRepository(db: Kysely<Database>) {
           ttl_seconds: write.ttl_seconds,
           tools_discovered: write.tools_discovered,
           upstream_headers_sealed: write.upstream_headers_sealed,
+          namespace: write.namespace,
           // An admin acting on another's service leaves it theirs; an unowned row is claimed.
           owner: existing?.owner ?? actor.identity,
         };

@@ -3,7 +3,7 @@ import { HubError } from '../errors.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
-import type { ServiceRegistration, ToolRegistration } from './registration-schema.js';
+import { type ServiceRegistration, type ToolRegistration, toolNameSchema } from './registration-schema.js';
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
@@ -36,7 +36,13 @@ export type ToolDiscovery = (
 export interface RegistryServiceOptions {
   repository: RegistryRepository;
   store: RegistryStore;
-  defaults: { healthIntervalSeconds: number; ttlSeconds: number; maxInstances: number };
+  defaults: {
+    healthIntervalSeconds: number;
+    ttlSeconds: number;
+    maxInstances: number;
+    /** A registration with neither namespace nor tool_prefix takes its service name as namespace. */
+    namespaceByServiceName?: boolean;
+  };
   guardUrl: UrlGuard;
   discoverTools: ToolDiscovery;
   /** Seals upstream credential headers (absent: the hub has no FIN_HUB_SECRET_KEY and refuses them). */
@@ -122,6 +128,28 @@ export function createRegistryService(options: RegistryServiceOptions) {
       }
       seen.add(tool.name);
     }
+    if (body.namespace !== undefined && body.tool_prefix !== undefined)
+      throw new HubError('validation_failed', 'a registration takes a namespace or a tool_prefix, not both', [
+        { path: 'namespace', message: 'drop it, or drop tool_prefix' },
+      ]);
+    const namespace =
+      body.namespace ??
+      (body.tool_prefix === undefined && defaults.namespaceByServiceName ? body.service_name : undefined);
+    const exposed = tools.map((t) => toToolWrite(t, body.tool_prefix, namespace));
+    for (const [index, tool] of exposed.entries()) {
+      const valid = toolNameSchema.safeParse(tool.name);
+      if (!valid.success)
+        throw new HubError(
+          'validation_failed',
+          `tool ${tool.upstream_name} exposed as ${tool.name}: ${valid.error.issues[0]!.message}`,
+          [
+            {
+              path: `tools.${index}.name`,
+              message: `exposed as ${tool.name} (namespace or prefix included)`,
+            },
+          ],
+        );
+    }
     const write: ServiceWrite = {
       service_id: body.service_id,
       service_name: body.service_name,
@@ -132,13 +160,14 @@ export function createRegistryService(options: RegistryServiceOptions) {
       tags: body.tags ?? [],
       meta: body.meta ?? {},
       tool_prefix: body.tool_prefix ?? null,
+      namespace: namespace ?? null,
       health_check_url: body.health_check?.http ?? null,
       health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
       weight: body.weight ?? 1,
       ttl_seconds: body.ttl_seconds ?? defaults.ttlSeconds,
       tools_discovered: body.tools === undefined,
       upstream_headers_sealed: sealHeaders(body.upstream_headers),
-      tools: tools.map((t) => toToolWrite(t, body.tool_prefix)),
+      tools: exposed,
     };
     const result = await db(() => repository.upsertService(write, defaults.maxInstances, actor));
     store.apply([{ service: result.service, tools: result.tools }]);
@@ -195,6 +224,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
         weight: row.weight,
         ttl_seconds: row.ttl_seconds,
         tool_prefix: row.tool_prefix ?? undefined,
+        namespace: row.namespace ?? undefined,
         health_check: { http: row.health_check_url ?? undefined, interval: row.health_check_interval },
         upstream_headers:
           row.upstream_headers_sealed && options.secrets
@@ -293,9 +323,23 @@ function notFound(serviceId: string): HubError {
   return new HubError('service_not_found', `service ${serviceId} is not registered`);
 }
 
-function toToolWrite(tool: ToolRegistration, prefix: string | undefined): ToolWrite {
+/**
+ * The name a tool is exposed under: `<tool_prefix>_<name>`, `<namespace>__<name>`, or its own.
+ * Deterministic — a function of the registration alone, never of what registered first.
+ */
+function exposedName(tool: string, prefix: string | undefined, namespace: string | undefined): string {
+  if (prefix) return `${prefix}_${tool}`;
+  if (namespace) return `${namespace}__${tool}`;
+  return tool;
+}
+
+function toToolWrite(
+  tool: ToolRegistration,
+  prefix: string | undefined,
+  namespace: string | undefined,
+): ToolWrite {
   return {
-    name: prefix ? `${prefix}_${tool.name}` : tool.name,
+    name: exposedName(tool.name, prefix, namespace),
     upstream_name: tool.name,
     description: tool.description ?? null,
     category: tool.category ?? null,

@@ -28,6 +28,8 @@ export interface ServiceRecord {
   tools_discovered: boolean;
   /** The headers the hub sends the upstream (credentials), sealed; never shown. */
   upstream_headers_sealed: string | null;
+  /** Its tools are exposed as `<namespace>__<name>`; null: under their own names (or tool_prefix). */
+  namespace: string | null;
 }
 
 /** One tool of one instance. `name` is the MCP name the hub exposes; `upstream_name` the spoke's own. */

@@ -83,6 +83,7 @@ export async function startRegistry(options: {
         healthIntervalSeconds: config.health.defaultIntervalSeconds,
         ttlSeconds: config.health.defaultTtlSeconds,
         maxInstances: config.rateLimit.maxInstances,
+        namespaceByServiceName: config.toolNamespaces === 'service-name',
       },
       guardUrl: (url, field) => options.ssrf.check(url, field),
       discoverTools: options.discoverTools,

@@ -23,6 +23,7 @@ describe(`migrations on the ${TEST_DB} database`, () => {
         '0003_rate_limits',
         '0004_discovered_tools',
         '0005_upstream_credentials',
+        '0006_namespaces',
       ]);
       assert.deepEqual(await migrateToLatest(database), []);
       const tables = await sql<{ table_name: string }>`

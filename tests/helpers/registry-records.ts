@@ -29,6 +29,7 @@ export function serviceRecord(id: string, overrides: Partial<ServiceRecord> = {}
     owner: null,
     tools_discovered: false,
     upstream_headers_sealed: null,
+    namespace: null,
     ...overrides,
   };
 }
