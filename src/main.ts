@@ -4,6 +4,7 @@ import { defaultDataDir } from './config/load-config.js';
 import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/database.js';
 import type { EmbeddedEngine } from './db/embedded-database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createFederatedSurface } from './execution/federated-surface.js';
 import { startExecution } from './execution/start-execution.js';
 import { createUpstreamPool } from './execution/upstream-pool.js';
 import { createAccessControl } from './http/access-control.js';
@@ -83,7 +84,17 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       logger: log('mcp'),
     });
     cleanups.push(() => broadcaster.close());
-    const backend = { routing: store.routing, engine };
+    // Prompts, resources and completion of every registered server, merged and routed.
+    const surface = createFederatedSurface({
+      routing: store.routing,
+      upstream,
+      namingOf: (serviceId) => {
+        const service = store.getService(serviceId);
+        return { prefix: service?.tool_prefix, namespace: service?.namespace };
+      },
+      logger: log('mcp'),
+    });
+    const backend = { routing: store.routing, engine, surface };
     let shuttingDown = false;
     const access = createAccessControl({
       config,
@@ -138,6 +149,8 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       store,
       /** The routing view the engine and MCP front read. */
       routing: store.routing,
+      /** Prompts, resources and completion of the registered servers. */
+      surface,
       registry: registry.service,
       engine,
       history,

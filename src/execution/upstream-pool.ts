@@ -96,6 +96,9 @@ type ListedTool = {
   annotations?: unknown;
 };
 
+/** Any result: an object (the SDK checks the JSON-RPC frame; the front checks the method's shape). */
+const ANY_RESULT = z.looseObject({});
+
 /** One page of tools/list, read without judging the tools: only the page's shape must hold. */
 const LENIENT_TOOL_PAGE = z.object({
   tools: z.array(z.looseObject({})).max(10_000),
@@ -497,6 +500,36 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         await discard(endpoint, conn);
         await once(await untilAborted(connection(endpoint, headers), signal));
       }
+    },
+
+    /**
+     * Any other request to a server (prompts, resources, completion), on the pooled connection;
+     * the answer unchecked beyond being an object (the caller's SDK checks it on the way out). A
+     * failed connection is reopened once: these requests are all reads.
+     */
+    async request(
+      endpoint: string,
+      headers: Record<string, string> | undefined,
+      method: string,
+      params: Record<string, unknown>,
+    ): Promise<Record<string, unknown>> {
+      const once = (conn: Connection) =>
+        conn.client.request({ method, params } as never, ANY_RESULT, { timeout: options.connectTimeoutMs });
+      const conn = await connection(endpoint, headers);
+      try {
+        return await once(conn);
+      } catch (error) {
+        // The server's own answer (method not found, invalid params…) stands; a broken connection
+        // (the server restarted, a lost session) gets one more try on a new one.
+        if (error instanceof ProtocolError) throw error;
+        await discard(endpoint, conn);
+        return once(await connection(endpoint, headers));
+      }
+    },
+
+    /** What a server said it offers when the connection opened (prompts, resources…). */
+    async capabilitiesOf(endpoint: string, headers?: Record<string, string>) {
+      return (await connection(endpoint, headers)).client.getServerCapabilities() ?? {};
     },
 
     /** Tells `listener` the endpoint of every server that says its tool list changed. */

@@ -6,6 +6,7 @@ import {
   Server,
 } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
+import type { FederatedSurface } from '../execution/federated-surface.js';
 import type { RoutingView } from '../registry/routing-index.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
@@ -13,6 +14,8 @@ import { type CallerInfo, callToolForMcp } from './tool-call.js';
 export interface McpBackend {
   routing: RoutingView;
   engine: Engine;
+  /** The registered servers' prompts, resources and completion (federated-surface.ts). */
+  surface: FederatedSurface;
 }
 
 export interface McpServerFactoryOptions {
@@ -53,7 +56,13 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     const server = new Server(
       { name: 'fin-hub', title: 'fin-hub', version: options.version },
       {
-        capabilities: { tools: { listChanged: true }, logging: {}, completions: {} },
+        capabilities: {
+          tools: { listChanged: true },
+          prompts: {},
+          resources: {},
+          logging: {},
+          completions: {},
+        },
         instructions,
         debouncedNotificationMethods: ['notifications/tools/list_changed'],
         // Private: what a caller may see can depend on its credentials (SPEC §9).
@@ -110,7 +119,26 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
         ) as never,
     );
 
-    server.setRequestHandler('completion/complete', () => ({ completion: { values: [], hasMore: false } }));
+    // The rest of the MCP surface: each registered server's, merged (lists) or routed (the others).
+    const surface = async () => (await backend).surface;
+    server.setRequestHandler('prompts/list', async () => (await surface()).listPrompts() as never);
+    server.setRequestHandler(
+      'prompts/get',
+      async (request) => (await surface()).getPrompt(request.params) as never,
+    );
+    server.setRequestHandler('resources/list', async () => (await surface()).listResources() as never);
+    server.setRequestHandler(
+      'resources/templates/list',
+      async () => (await surface()).listResourceTemplates() as never,
+    );
+    server.setRequestHandler(
+      'resources/read',
+      async (request) => (await surface()).readResource(request.params) as never,
+    );
+    server.setRequestHandler(
+      'completion/complete',
+      async (request) => (await surface()).complete(request.params as never) as never,
+    );
     return server;
   };
 }

@@ -128,7 +128,7 @@ describe(`hostile JSON on the ${TEST_DB} database`, () => {
     const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout });
     t.after(() => front.close());
     const noBroadcast = { add() {}, delete() {} } as unknown as ListChangedBroadcaster;
-    front.attach({ routing: hub.routing, engine: hub.engine }, noBroadcast);
+    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, noBroadcast);
     const send = (text: string) => stdin.write(`${text}\n`);
     const answerTo = async (id: number) => {
       await waitFor(() => lines.some((l) => l.id === id), `the answer to ${id}`);

@@ -215,7 +215,7 @@ describe(`both MCP protocol eras on one endpoint, on the ${TEST_DB} database`, (
       const stdout = new PassThrough();
       const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout });
       t.after(() => front.close());
-      front.attach({ routing: hub.routing, engine: hub.engine }, noBroadcast);
+      front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, noBroadcast);
       const { client } = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode });
       assert.equal(client.getProtocolEra(), mode === 'auto' ? 'modern' : 'legacy');
       assert.equal((await client.listTools()).tools.length, 3);

@@ -1,0 +1,164 @@
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { Logger } from '../logger.js';
+import type { InstanceView, RoutingView } from '../registry/routing-index.js';
+import type { UpstreamPool } from './upstream-pool.js';
+
+/** How a service's names are exposed (the same rule as its tools: prefix, namespace, or none). */
+export type NamingOf = (serviceId: string) => { prefix?: string | null; namespace?: string | null };
+
+type Item = Record<string, unknown>;
+
+/** Which service an exposed prompt name, resource URI or template belongs to. */
+interface Owner {
+  instance: InstanceView;
+  upstreamName?: string;
+}
+
+/**
+ * Prompts, resources, resource templates and completion of every registered server, through the
+ * hub: lists are gathered from one healthy instance of each service (the hub's pooled connections)
+ * and merged, kept for `cacheMs`; a prompt is named as the service's tools are (`<prefix>_`,
+ * `<namespace>__`), a resource keeps its URI; `prompts/get`, `resources/read` and
+ * `completion/complete` go to the service that listed the name or URI (a template by the fixed
+ * part of its URI before the first `{`). A server that fails to answer a list is left out of it
+ * (logged), not the whole list.
+ */
+export function createFederatedSurface(options: {
+  routing: RoutingView;
+  upstream: Pick<UpstreamPool, 'request' | 'capabilitiesOf'>;
+  namingOf: NamingOf;
+  logger: Logger;
+  /** How long a merged list is reused. @default 2000 */
+  cacheMs?: number;
+}) {
+  const { routing, upstream, logger } = options;
+  const cacheMs = options.cacheMs ?? 2_000;
+  const lists = new Map<string, { at: number; items: Item[]; owners: Map<string, Owner> }>();
+
+  /** One healthy instance per service name. */
+  function services(): InstanceView[] {
+    const one = new Map<string, InstanceView>();
+    for (const instance of routing.allInstances())
+      if (instance.healthy && !one.has(instance.serviceName)) one.set(instance.serviceName, instance);
+    return [...one.values()];
+  }
+
+  function exposedName(instance: InstanceView, name: string): string {
+    const { prefix, namespace } = options.namingOf(instance.serviceId);
+    if (prefix) return `${prefix}_${name}`;
+    if (namespace) return `${namespace}__${name}`;
+    return name;
+  }
+
+  async function gather(
+    method: 'prompts/list' | 'resources/list' | 'resources/templates/list',
+    field: 'prompts' | 'resources' | 'resourceTemplates',
+    capability: 'prompts' | 'resources',
+    keyOf: (instance: InstanceView, item: Item) => { key: string; item: Item; upstreamName?: string },
+  ) {
+    const cached = lists.get(method);
+    if (cached && Date.now() - cached.at < cacheMs) return cached;
+    const owners = new Map<string, Owner>();
+    const items: Item[] = [];
+    await Promise.all(
+      services().map(async (instance) => {
+        try {
+          const offers = await upstream.capabilitiesOf(instance.endpoint, instance.upstreamHeaders);
+          if (!offers[capability]) return;
+          let cursor: unknown;
+          let pages = 0;
+          do {
+            const page = await upstream.request(
+              instance.endpoint,
+              instance.upstreamHeaders,
+              method,
+              cursor === undefined ? {} : { cursor },
+            );
+            for (const raw of (page[field] as Item[] | undefined) ?? []) {
+              const { key, item, upstreamName } = keyOf(instance, raw);
+              if (owners.has(key)) continue;
+              owners.set(key, { instance, upstreamName });
+              items.push(item);
+            }
+            cursor = page.nextCursor;
+          } while (typeof cursor === 'string' && ++pages < 100);
+        } catch (error) {
+          logger.warn('a server left out of a merged list', {
+            service_id: instance.serviceId,
+            method,
+            error: (error as Error).message,
+          });
+        }
+      }),
+    );
+    const entry = { at: Date.now(), items, owners };
+    lists.set(method, entry);
+    return entry;
+  }
+
+  const prompts = () =>
+    gather('prompts/list', 'prompts', 'prompts', (instance, item) => {
+      const name = exposedName(instance, String(item.name));
+      return { key: name, item: { ...item, name }, upstreamName: String(item.name) };
+    });
+  const resources = () =>
+    gather('resources/list', 'resources', 'resources', (_instance, item) => ({
+      key: String(item.uri),
+      item,
+    }));
+  const templates = () =>
+    gather('resources/templates/list', 'resourceTemplates', 'resources', (_instance, item) => ({
+      key: String(item.uriTemplate),
+      item,
+    }));
+
+  async function promptOwner(name: string): Promise<Owner> {
+    const owner = (await prompts()).owners.get(name);
+    if (!owner) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    return owner;
+  }
+
+  async function resourceOwner(uri: string): Promise<Owner> {
+    const listed = (await resources()).owners.get(uri);
+    if (listed) return listed;
+    for (const [template, owner] of (await templates()).owners) {
+      const fixed = template.split('{')[0]!;
+      if (fixed.length > 0 && uri.startsWith(fixed)) return owner;
+    }
+    throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+  }
+
+  const ask = (owner: Owner, method: string, params: Record<string, unknown>) =>
+    upstream.request(owner.instance.endpoint, owner.instance.upstreamHeaders, method, params);
+
+  return {
+    listPrompts: async () => ({ prompts: (await prompts()).items }),
+    listResources: async () => ({ resources: (await resources()).items }),
+    listResourceTemplates: async () => ({ resourceTemplates: (await templates()).items }),
+
+    async getPrompt(params: { name: string; arguments?: Record<string, string> }) {
+      const owner = await promptOwner(params.name);
+      return ask(owner, 'prompts/get', { name: owner.upstreamName, arguments: params.arguments });
+    },
+
+    async readResource(params: { uri: string }) {
+      return ask(await resourceOwner(params.uri), 'resources/read', { uri: params.uri });
+    },
+
+    /** Routed by its `ref`: a prompt by name (under the server's own), a template by its URI. */
+    async complete(params: { ref: { type: string; name?: string; uri?: string } } & Record<string, unknown>) {
+      if (params.ref.type === 'ref/prompt') {
+        const owner = await promptOwner(String(params.ref.name));
+        return ask(owner, 'completion/complete', {
+          ...params,
+          ref: { ...params.ref, name: owner.upstreamName },
+        });
+      }
+      const owner = (await templates()).owners.get(String(params.ref.uri));
+      if (!owner) return { completion: { values: [], hasMore: false } };
+      return ask(owner, 'completion/complete', params);
+    },
+  };
+}
+
+export type FederatedSurface = ReturnType<typeof createFederatedSurface>;

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startEverythingServer } from '../helpers/everything-server.js';
+import { connectHttp } from '../helpers/mcp-client.js';
+import { connectModernHttp } from '../helpers/modern-client.js';
+import { TEST_DB } from '../helpers/test-database.js';
+import { api, startTestHub } from '../helpers/test-hub.js';
+
+describe(`prompts, resources and completion of a registered server, on the ${TEST_DB} database`, () => {
+  it('lists, gets, reads and completes server-everything’s through the hub, in either era', async (t) => {
+    const hub = await startTestHub(t);
+    const server = await startEverythingServer(t);
+    const registered = await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'everything-1',
+      service_name: 'everything',
+      address: '127.0.0.1',
+      port: server.port,
+      mcp_url: server.mcpUrl,
+      namespace: 'ev',
+    });
+    assert.equal(registered.status, 200, JSON.stringify(registered.body));
+    const legacy = (await connectHttp(t, hub.url!)).client;
+    const modern = (await connectModernHttp(t, hub.url!, { listen: false })).client;
+    for (const client of [legacy, modern]) {
+      // Prompts carry the service's namespace, like its tools.
+      const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+      assert.ok(prompts.includes('ev__simple-prompt'), JSON.stringify(prompts));
+      const got = await client.getPrompt({ name: 'ev__simple-prompt' });
+      assert.ok(got.messages.length > 0);
+
+      const resources = (await client.listResources()).resources;
+      assert.ok(resources.length > 0);
+      const uri = resources[0]!.uri;
+      const read = await client.readResource({ uri });
+      assert.equal(read.contents[0]!.uri, uri);
+      const templates = (await client.listResourceTemplates()).resourceTemplates;
+      assert.ok(templates.length > 0);
+      // A URI no list names is routed by the template it fits.
+      const dynamic = await client.readResource({ uri: 'demo://resource/dynamic/text/7' });
+      assert.equal(dynamic.contents[0]!.uri, 'demo://resource/dynamic/text/7');
+
+      const completed = await client.complete({
+        ref: { type: 'ref/prompt', name: 'ev__completable-prompt' },
+        argument: { name: 'department', value: 'Eng' },
+      });
+      assert.ok(completed.completion.values.includes('Engineering'), JSON.stringify(completed));
+
+      await assert.rejects(client.getPrompt({ name: 'no-such-prompt' }), /Unknown prompt/);
+    }
+  });
+});
