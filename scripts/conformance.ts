@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load-config.js';
 import { startHub } from '../src/main.js';
+import { startConformanceContentServer } from '../tests/fixtures/conformance-content.js';
 import { conformanceRegistration, startConformanceSpoke } from '../tests/fixtures/conformance-spoke.js';
 import { startModernConformanceSpoke } from '../tests/fixtures/modern-conformance-spoke.js';
 
@@ -31,6 +32,7 @@ const hub = await startHub(
 // The fixture upstream: the handshake-era spoke (SDK v1, the kit's) for the handshake leg; for the
 // 2026-07-28 leg a modern-only SDK v2 server, registered by its MCP URL (the hub discovers its tools).
 const spoke = modern ? await startModernConformanceSpoke() : await startConformanceSpoke();
+const content = modern ? undefined : await startConformanceContentServer();
 const direct = process.argv.includes('--direct');
 let status = 1;
 try {
@@ -50,6 +52,22 @@ try {
     ),
   });
   if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
+  // The handshake leg's prompts and resources come from a second server beside the kit's spoke
+  // (which serves tools only): the hub federates both under one endpoint.
+  if (content) {
+    const added = await fetch(`${hub.url}/api/v1/services/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service_id: 'conformance-content',
+        service_name: 'conformance-content',
+        address: '127.0.0.1',
+        port: content.port,
+        mcp_url: content.url,
+      }),
+    });
+    if (!added.ok) throw new Error(`registration failed: ${added.status} ${await added.text()}`);
+  }
   // --direct: the same suite against the fixture itself, to compare with the run through the hub.
   const url = direct
     ? `http://localhost:${spoke.port}/mcp`
@@ -95,6 +113,7 @@ try {
   status = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 } finally {
   await spoke.close();
+  await content?.close();
   await hub.close();
 }
 process.exit(status);

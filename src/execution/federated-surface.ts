@@ -8,6 +8,8 @@ export type NamingOf = (serviceId: string) => { prefix?: string | null; namespac
 
 type Item = Record<string, unknown>;
 
+const NO_COMPLETION = { completion: { values: [], hasMore: false } };
+
 /** Which service an exposed prompt name, resource URI or template belongs to. */
 interface Owner {
   instance: InstanceView;
@@ -145,18 +147,20 @@ export function createFederatedSurface(options: {
       return ask(await resourceOwner(params.uri), 'resources/read', { uri: params.uri });
     },
 
-    /** Routed by its `ref`: a prompt by name (under the server's own), a template by its URI. */
+    /**
+     * Routed by its `ref`: a prompt by name (under the server's own), a template by its URI. Nothing
+     * to suggest (an empty answer) when no server offers the ref or its server does not complete.
+     */
     async complete(params: { ref: { type: string; name?: string; uri?: string } } & Record<string, unknown>) {
-      if (params.ref.type === 'ref/prompt') {
-        const owner = await promptOwner(String(params.ref.name));
-        return ask(owner, 'completion/complete', {
-          ...params,
-          ref: { ...params.ref, name: owner.upstreamName },
-        });
-      }
-      const owner = (await templates()).owners.get(String(params.ref.uri));
-      if (!owner) return { completion: { values: [], hasMore: false } };
-      return ask(owner, 'completion/complete', params);
+      const prompt = params.ref.type === 'ref/prompt';
+      const owner = prompt
+        ? (await prompts()).owners.get(String(params.ref.name))
+        : (await templates()).owners.get(String(params.ref.uri));
+      if (!owner) return NO_COMPLETION;
+      const offers = await upstream.capabilitiesOf(owner.instance.endpoint, owner.instance.upstreamHeaders);
+      if (!offers.completions) return NO_COMPLETION;
+      const ref = prompt ? { ...params.ref, name: owner.upstreamName } : params.ref;
+      return ask(owner, 'completion/complete', { ...params, ref });
     },
   };
 }

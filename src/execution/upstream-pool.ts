@@ -423,6 +423,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
 
   async function listAll(conn: Connection) {
     const tools: ListedTool[] = [];
+    // A server of prompts or resources only has no tools to list (and may not answer tools/list).
+    if (!conn.client.getServerCapabilities()?.tools) return tools;
     let cursor: string | undefined;
     do {
       // Read leniently: one malformed tool must not hide the others (tool-discovery.ts checks each).
