@@ -25,4 +25,9 @@ export interface CallerRelay {
    * told these in the request's envelope, so it asks only what the caller can give. None: nothing.
    */
   capabilities?: ClientCapabilities;
+  /**
+   * Input responses a 2026-07-28 caller sent with its first request, before anything asked: a
+   * 2026-07-28 spoke gets them on the first round (it may use them, or ignore the extra ones).
+   */
+  answered?: Record<string, unknown>;
 }

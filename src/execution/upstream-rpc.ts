@@ -196,7 +196,8 @@ export function createUpstreamRpc(options: {
      * with the answers and the spoke's `requestState`, up to MAX_INPUT_ROUNDS times.
      */
     async callTool(target: RpcTarget, call: RawToolCall): Promise<CallToolResult> {
-      let retry: Record<string, unknown> = {};
+      let retry: Record<string, unknown> =
+        target.envelope && call.relay?.answered ? { inputResponses: call.relay.answered } : {};
       for (let round = 0; ; round++) {
         const result = await callOnce(target, call, retry);
         if (result.resultType !== 'input_required') return withoutEnvelope(result);

@@ -114,6 +114,7 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
               ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
                 | ClientCapabilities
                 | undefined) ?? server.getClientCapabilities(),
+            answered: ctx.mcpReq.inputResponses,
             caller: caller(),
           },
         ) as never,

@@ -133,6 +133,8 @@ export function createModernToolCalls(options: {
                     return checkedAnswer(request.method, resultType, await ask(request, asked?.key));
                   },
                   capabilities,
+                  // Answers sent before anything asked go to a 2026-07-28 spoke's first round.
+                  answered: isPlainObject(params.inputResponses) ? params.inputResponses : undefined,
                   caller: { userAgent: req.headers['user-agent'], ip: origin.ip },
                 },
               ),

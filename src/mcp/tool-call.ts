@@ -28,6 +28,8 @@ export interface ToolCallContext {
   sendRequest: CallerRelay['sendRequest'];
   /** The capabilities the caller declared (its session's, or its request's envelope). */
   capabilities: CallerRelay['capabilities'];
+  /** Input responses a 2026-07-28 caller sent with its first request. */
+  answered?: CallerRelay['answered'];
   caller: CallerInfo;
 }
 
@@ -63,6 +65,7 @@ export async function callToolForMcp(
         sendNotification: context.sendNotification,
         sendRequest: context.sendRequest,
         capabilities: relayableCapabilities(context.capabilities),
+        answered: context.answered,
       },
       caller: context.caller,
     });
