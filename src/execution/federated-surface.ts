@@ -10,6 +10,12 @@ type Item = Record<string, unknown>;
 
 const NO_COMPLETION = { completion: { values: [], hasMore: false } };
 
+/** A downstream session subscribed to resource updates. */
+export interface ResourceSubscriber {
+  id: string;
+  updated(uri: string): void;
+}
+
 /** Which service an exposed prompt name, resource URI or template belongs to. */
 interface Owner {
   instance: InstanceView;
@@ -27,7 +33,7 @@ interface Owner {
  */
 export function createFederatedSurface(options: {
   routing: RoutingView;
-  upstream: Pick<UpstreamPool, 'request' | 'capabilitiesOf'>;
+  upstream: Pick<UpstreamPool, 'request' | 'capabilitiesOf' | 'eraOf' | 'onResourceUpdated'>;
   namingOf: NamingOf;
   logger: Logger;
   /** How long a merged list is reused. @default 2000 */
@@ -36,6 +42,28 @@ export function createFederatedSurface(options: {
   const { routing, upstream, logger } = options;
   const cacheMs = options.cacheMs ?? 2_000;
   const lists = new Map<string, { at: number; items: Item[]; owners: Map<string, Owner> }>();
+  /**
+   * Resource subscriptions: per upstream resource (`endpoint` + URI), the downstream sessions that
+   * asked. The hub subscribes upstream once, on the first, and unsubscribes after the last.
+   */
+  const subscriptions = new Map<
+    string,
+    { owner: Owner; uri: string; subscribers: Map<string, ResourceSubscriber> }
+  >();
+  const subscriptionKey = (endpoint: string, uri: string) => `${endpoint}\u0000${uri}`;
+  upstream.onResourceUpdated((endpoint, uri) => {
+    for (const subscriber of subscriptions.get(subscriptionKey(endpoint, uri))?.subscribers.values() ?? [])
+      subscriber.updated(uri);
+  });
+
+  async function unsubscribeUpstream(key: string): Promise<void> {
+    const entry = subscriptions.get(key);
+    if (!entry || entry.subscribers.size > 0) return;
+    subscriptions.delete(key);
+    await ask(entry.owner, 'resources/unsubscribe', { uri: entry.uri }).catch((error) =>
+      logger.debug('upstream unsubscribe failed', { uri: entry.uri, error: (error as Error).message }),
+    );
+  }
 
   /** One healthy instance per service name. */
   function services(): InstanceView[] {
@@ -145,6 +173,49 @@ export function createFederatedSurface(options: {
 
     async readResource(params: { uri: string }) {
       return ask(await resourceOwner(params.uri), 'resources/read', { uri: params.uri });
+    },
+
+    /** Subscribes a session to a resource's updates (the upstream once for all its subscribers). */
+    async subscribe(uri: string, subscriber: ResourceSubscriber): Promise<Record<string, never>> {
+      const owner = await resourceOwner(uri);
+      const offers = await upstream.capabilitiesOf(owner.instance.endpoint, owner.instance.upstreamHeaders);
+      const resources = offers.resources as { subscribe?: boolean } | undefined;
+      if ((await upstream.eraOf(owner.instance.endpoint, owner.instance.upstreamHeaders)) === 'modern')
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          `the server of ${uri} speaks 2026-07-28, whose resource updates (subscriptions/listen) the hub does not relay yet`,
+        );
+      if (!resources?.subscribe)
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          `the server of ${uri} does not offer subscriptions`,
+        );
+      const key = subscriptionKey(owner.instance.endpoint, uri);
+      let entry = subscriptions.get(key);
+      if (!entry) {
+        entry = { owner, uri, subscribers: new Map() };
+        subscriptions.set(key, entry);
+        try {
+          await ask(owner, 'resources/subscribe', { uri });
+        } catch (error) {
+          subscriptions.delete(key);
+          throw error;
+        }
+      }
+      entry.subscribers.set(subscriber.id, subscriber);
+      return {};
+    },
+
+    async unsubscribe(uri: string, subscriberId: string): Promise<Record<string, never>> {
+      for (const [key, entry] of subscriptions)
+        if (entry.uri === uri && entry.subscribers.delete(subscriberId)) await unsubscribeUpstream(key);
+      return {};
+    },
+
+    /** A session ended: its subscriptions go, and the upstream ones nobody else holds. */
+    async dropSubscriber(subscriberId: string): Promise<void> {
+      for (const [key, entry] of subscriptions)
+        if (entry.subscribers.delete(subscriberId)) await unsubscribeUpstream(key);
     },
 
     /**

@@ -122,6 +122,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   setMaxListeners(0, closing.signal);
   const version = packageVersion();
   const toolListListeners = new Set<(endpoint: string) => void>();
+  const resourceListeners = new Set<(endpoint: string, uri: string) => void>();
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
   // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
   const upstreamFetch = options.lookup ? createGuardedFetch(options.lookup) : fetch;
@@ -287,6 +288,10 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setRequestHandler('sampling/createMessage', outsideCall('sampling'));
     client.setRequestHandler('elicitation/create', outsideCall('elicitation'));
     client.setRequestHandler('roots/list', outsideCall('roots'));
+    // A subscribed resource changed (federated-surface.ts relays it to the subscribing sessions).
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      for (const listener of resourceListeners) listener(endpoint, notification.params.uri);
+    });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
     } catch (error) {
@@ -529,9 +534,19 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       }
     },
 
+    /** The protocol era the pooled connection to a server speaks. */
+    async eraOf(endpoint: string, headers?: Record<string, string>): Promise<'modern' | 'legacy'> {
+      return (await connection(endpoint, headers)).era;
+    },
+
     /** What a server said it offers when the connection opened (prompts, resources…). */
     async capabilitiesOf(endpoint: string, headers?: Record<string, string>) {
       return (await connection(endpoint, headers)).client.getServerCapabilities() ?? {};
+    },
+
+    /** Tells `listener` of every resource update a server sends (for resources the hub subscribed to). */
+    onResourceUpdated(listener: (endpoint: string, uri: string) => void): void {
+      resourceListeners.add(listener);
     },
 
     /** Tells `listener` the endpoint of every server that says its tool list changed. */

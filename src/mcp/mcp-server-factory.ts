@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
@@ -59,7 +60,7 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
         capabilities: {
           tools: { listChanged: true },
           prompts: {},
-          resources: {},
+          resources: { subscribe: true },
           logging: {},
           completions: {},
         },
@@ -136,6 +137,24 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       'resources/read',
       async (request) => (await surface()).readResource(request.params) as never,
     );
+    // Subscriptions belong to this session (handshake era; 2026-07-28 has subscriptions/listen).
+    const subscriber = {
+      id: randomUUID(),
+      updated: (uri: string) => void server.sendResourceUpdated({ uri }).catch(() => {}),
+    };
+    server.setRequestHandler(
+      'resources/subscribe',
+      async (request) => (await surface()).subscribe(request.params.uri, subscriber) as never,
+    );
+    server.setRequestHandler(
+      'resources/unsubscribe',
+      async (request) => (await surface()).unsubscribe(request.params.uri, subscriber.id) as never,
+    );
+    server.onclose = () =>
+      void surface().then(
+        (s) => s.dropSubscriber(subscriber.id),
+        () => {},
+      );
     server.setRequestHandler(
       'completion/complete',
       async (request) => (await surface()).complete(request.params as never) as never,

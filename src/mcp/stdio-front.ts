@@ -54,7 +54,9 @@ export function openStdioFront(options: StdioFrontOptions) {
       const server = createServer(() => ({ userAgent: 'stdio' }));
       servers.add(server);
       broadcaster?.add(server);
+      const closed = server.onclose;
       server.onclose = () => {
+        closed?.();
         servers.delete(server);
         broadcaster?.delete(server);
       };

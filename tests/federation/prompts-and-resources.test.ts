@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startEverythingServer } from '../helpers/everything-server.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { connectModernHttp } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe(`prompts, resources and completion of a registered server, on the ${TEST_DB} database`, () => {
   it('lists, gets, reads and completes server-everything’s through the hub, in either era', async (t) => {
@@ -47,5 +49,35 @@ describe(`prompts, resources and completion of a registered server, on the ${TES
 
       await assert.rejects(client.getPrompt({ name: 'no-such-prompt' }), /Unknown prompt/);
     }
+  });
+
+  it('relays a subscribed resource’s updates to the session that subscribed, and only to it', async (t) => {
+    const hub = await startTestHub(t);
+    const server = await startEverythingServer(t);
+    await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'everything-2',
+      service_name: 'everything',
+      address: '127.0.0.1',
+      port: server.port,
+      mcp_url: server.mcpUrl,
+    });
+    const subscriber = (await connectHttp(t, hub.url!)).client;
+    const bystander = (await connectHttp(t, hub.url!)).client;
+    const heard = { subscriber: [] as string[], bystander: [] as string[] };
+    subscriber.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      (n) => void heard.subscriber.push(n.params.uri),
+    );
+    bystander.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      (n) => void heard.bystander.push(n.params.uri),
+    );
+    const uri = (await subscriber.listResources()).resources[0]!.uri;
+    assert.deepEqual(await subscriber.subscribeResource({ uri }), {});
+    // server-everything sends updates for subscribed resources once this tool turns them on.
+    await subscriber.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await waitFor(() => heard.subscriber.includes(uri), 'the subscriber to hear the update');
+    assert.deepEqual(heard.bystander, []);
+    assert.deepEqual(await subscriber.unsubscribeResource({ uri }), {});
   });
 });
