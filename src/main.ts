@@ -110,6 +110,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
           version,
           registry: registry.service,
           engine,
+          surface,
           executions: execution.executions,
           audit: registry.audit,
           runtime: gates.runtime,

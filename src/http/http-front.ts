@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from '../config/config-schema.js';
 import type { Engine } from '../execution/engine.js';
 import type { ExecutionRepository } from '../execution/execution-repository.js';
+import type { FederatedSurface } from '../execution/federated-surface.js';
 import type { Logger } from '../logger.js';
 import { createMcpHttp } from '../mcp/http-session-manager.js';
 import type { ListChangedBroadcaster } from '../mcp/list-changed-broadcaster.js';
@@ -23,6 +24,8 @@ export interface HttpFrontOptions {
   version: string;
   registry: RegistryService;
   engine: Engine;
+  /** The registered servers' prompts and resources (resource updates for listen streams). */
+  surface: FederatedSurface;
   executions: ExecutionRepository;
   audit: AuditLog;
   runtime: InstanceRuntime;
@@ -52,6 +55,7 @@ export async function startHttpFront(options: HttpFrontOptions) {
   const modern = createModernMcpHttp({
     createServer: options.createMcpServer,
     engine: options.engine,
+    surface: options.surface,
     version: options.version,
     parkTimeoutMs: config.mcp.inputWaitMs,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
+import type { FederatedSurface } from '../execution/federated-surface.js';
 import type { Logger } from '../logger.js';
 import { createInputRequiredBridge } from './input-required-bridge.js';
 import type { ListChangeListener } from './list-changed-broadcaster.js';
@@ -31,6 +33,7 @@ export interface ModernCaller {
 export function createModernMcpHttp(options: {
   createServer: McpServerFactory;
   engine: Engine;
+  surface: FederatedSurface;
   version: string;
   bodyLimitBytes: number;
   logger: Logger;
@@ -58,6 +61,36 @@ export function createModernMcpHttp(options: {
   );
   const serveNode = toNodeHandler(handler, { maxRequestBodySize: options.bodyLimitBytes, onerror });
 
+  /**
+   * A `subscriptions/listen` stream that names resources: the hub subscribes to them upstream for
+   * as long as the stream is open, and publishes their updates on the SDK's bus, which delivers
+   * each to the streams that asked for that URI (the revision's replacement of
+   * resources/subscribe). Best effort: a resource whose server cannot be subscribed is logged.
+   */
+  function followResourcesFor(res: ServerResponse, body: unknown): void {
+    const message = body as {
+      method?: unknown;
+      params?: { notifications?: { resourceSubscriptions?: unknown } };
+    };
+    const uris =
+      message?.method === 'subscriptions/listen'
+        ? message.params?.notifications?.resourceSubscriptions
+        : undefined;
+    if (!Array.isArray(uris) || uris.length === 0) return;
+    const subscriber = { id: randomUUID(), updated: (uri: string) => handler.notify.resourceUpdated(uri) };
+    for (const uri of uris.slice(0, 100))
+      if (typeof uri === 'string')
+        options.surface
+          .subscribe(uri, subscriber)
+          .catch((error) =>
+            options.logger.debug('listen stream: resource not followed', {
+              uri,
+              error: (error as Error).message,
+            }),
+          );
+    res.once('close', () => void options.surface.dropSubscriber(subscriber.id));
+  }
+
   return {
     /**
      * Whether the SDK would serve this POST as 2026-07-28 traffic (an envelope in `_meta`, or
@@ -77,6 +110,7 @@ export function createModernMcpHttp(options: {
       caller: ModernCaller,
     ): Promise<void> {
       if (direct.handle(req, res, body, caller)) return;
+      followResourcesFor(res, body);
       // The correlation id the front settled on reaches the history row like a caller's own.
       if (caller.correlationId !== undefined) req.headers['x-correlation-id'] = caller.correlationId;
       const auth: AuthInfo = {

@@ -80,4 +80,24 @@ describe(`prompts, resources and completion of a registered server, on the ${TES
     assert.deepEqual(heard.bystander, []);
     assert.deepEqual(await subscriber.unsubscribeResource({ uri }), {});
   });
+
+  it('delivers a resource’s updates on a 2026-07-28 subscriptions/listen stream that names it', async (t) => {
+    const hub = await startTestHub(t);
+    const server = await startEverythingServer(t);
+    await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'everything-3',
+      service_name: 'everything',
+      address: '127.0.0.1',
+      port: server.port,
+      mcp_url: server.mcpUrl,
+    });
+    const { client } = await connectModernHttp(t, hub.url!, { listen: false });
+    const heard: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void heard.push(n.params.uri));
+    const uri = (await client.listResources()).resources[0]!.uri;
+    const stream = await client.listen({ resourceSubscriptions: [uri] });
+    t.after(() => stream.close());
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await waitFor(() => heard.includes(uri), 'the listen stream to carry the update');
+  });
 });
