@@ -80,14 +80,12 @@ export function createModernMcpHttp(options: {
     const subscriber = { id: randomUUID(), updated: (uri: string) => handler.notify.resourceUpdated(uri) };
     for (const uri of uris.slice(0, 100))
       if (typeof uri === 'string')
-        options.surface
-          .subscribe(uri, subscriber)
-          .catch((error) =>
-            options.logger.debug('listen stream: resource not followed', {
-              uri,
-              error: (error as Error).message,
-            }),
-          );
+        options.surface.subscribe(uri, subscriber).catch((error) =>
+          options.logger.debug('listen stream: resource not followed', {
+            uri,
+            error: (error as Error).message,
+          }),
+        );
     res.once('close', () => void options.surface.dropSubscriber(subscriber.id));
   }
 
