@@ -1,5 +1,6 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Logger } from '../logger.js';
+import { exposedName } from '../registry/registry-types.js';
 import type { InstanceView, RoutingView } from '../registry/routing-index.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -73,13 +74,6 @@ export function createFederatedSurface(options: {
     return [...one.values()];
   }
 
-  function exposedName(instance: InstanceView, name: string): string {
-    const { prefix, namespace } = options.namingOf(instance.serviceId);
-    if (prefix) return `${prefix}_${name}`;
-    if (namespace) return `${namespace}__${name}`;
-    return name;
-  }
-
   async function gather(
     method: 'prompts/list' | 'resources/list' | 'resources/templates/list',
     field: 'prompts' | 'resources' | 'resourceTemplates',
@@ -128,7 +122,8 @@ export function createFederatedSurface(options: {
 
   const prompts = () =>
     gather('prompts/list', 'prompts', 'prompts', (instance, item) => {
-      const name = exposedName(instance, String(item.name));
+      const { prefix, namespace } = options.namingOf(instance.serviceId);
+      const name = exposedName(String(item.name), prefix, namespace);
       return { key: name, item: { ...item, name }, upstreamName: String(item.name) };
     });
   const resources = () =>

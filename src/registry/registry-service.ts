@@ -7,7 +7,13 @@ import { type ServiceRegistration, type ToolRegistration, toolNameSchema } from 
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
 import type { RegistryStore } from './registry-store.js';
-import { mcpEndpointOf, type ServiceRecord, stdioNameOf, type ToolRecord } from './registry-types.js';
+import {
+  exposedName,
+  mcpEndpointOf,
+  type ServiceRecord,
+  stdioNameOf,
+  type ToolRecord,
+} from './registry-types.js';
 
 /** Checks that the hub may connect to a URL (the SSRF guard); throws a 400 HubError when not. */
 type UrlGuard = (url: string, field: string) => Promise<void>;
@@ -321,16 +327,6 @@ function outcomeOf(error: unknown): AuditEntry['outcome'] {
 
 function notFound(serviceId: string): HubError {
   return new HubError('service_not_found', `service ${serviceId} is not registered`);
-}
-
-/**
- * The name a tool is exposed under: `<tool_prefix>_<name>`, `<namespace>__<name>`, or its own.
- * Deterministic — a function of the registration alone, never of what registered first.
- */
-function exposedName(tool: string, prefix: string | undefined, namespace: string | undefined): string {
-  if (prefix) return `${prefix}_${tool}`;
-  if (namespace) return `${namespace}__${tool}`;
-  return tool;
 }
 
 function toToolWrite(

@@ -53,6 +53,21 @@ export interface ToolRecord {
   is_enabled: boolean;
 }
 
+/**
+ * The name a service's tool (or prompt) is exposed under: `<tool_prefix>_<name>`,
+ * `<namespace>__<name>`, or its own. Deterministic — a function of the registration alone, never
+ * of what registered first.
+ */
+export function exposedName(
+  name: string,
+  prefix: string | null | undefined,
+  namespace: string | null | undefined,
+): string {
+  if (prefix) return `${prefix}_${name}`;
+  if (namespace) return `${namespace}__${name}`;
+  return name;
+}
+
 const STDIO_PREFIX = 'stdio:';
 
 /** The endpoint of a stdio service the hub launched (config `services`): its mcp_url. */
