@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
+import { measureDesktop } from './desktop.js';
 import { type Cell, callShape, drive, type Era, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
 import { driveSessions } from './session-load.js';
@@ -548,6 +549,11 @@ try {
   lines.push(
     `| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`,
   );
+
+  // The desktop path (issue #15): the whole process tree's memory and the first tools/list.
+  const desktop = await measureDesktop({ smoke, check });
+  lines.push('', '## 4. The desktop path', '', '| check | value |', '|---|---|', ...desktop.rows);
+  budget.push(...desktop.budget);
 
   const worstLookup = Math.max(...registryP99.values());
   budget.push(

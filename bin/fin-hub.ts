@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { flagHelp } from '../src/config/config-keys.js';
 import type { HubConfig } from '../src/config/config-schema.js';
@@ -27,6 +29,11 @@ ${flagHelp()}
   --version, -v
   --help, -h
 `;
+
+/** Spare data directories a stdio hub may take when another hub holds the default one. */
+const SPARE_DATA_DIRS = 8;
+/** How long a stdio hub's first answers wait for the spokes it starts to register. */
+const SPOKE_WAIT_MS = 10_000;
 
 async function main(argv: string[]): Promise<number> {
   const [first] = argv;
@@ -125,8 +132,13 @@ async function serve(config: HubConfig): Promise<number> {
   let hubReady: (hub: Hub) => void = () => {};
   let stdioEnded: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
+    let signalled = false;
     const onSignal = (signal: string) => {
-      if (stopping !== undefined) {
+      // A second signal means "now" (a stuck shutdown); stdin closing is not one (clients close
+      // stdin and then signal), so the graceful shutdown and its history flush are kept.
+      const again = signalled && signal !== 'stdin closed';
+      if (signal !== 'stdin closed') signalled = true;
+      if (again) {
         logger.warn('second signal: exiting now');
         process.exit(1);
       }
@@ -144,13 +156,26 @@ async function serve(config: HubConfig): Promise<number> {
     };
     stdioEnded = () => onSignal('stdin closed');
   });
+  if (config.spokes.length > 0 && !config.http) {
+    process.stderr.write('fin-hub: --spokes needs the HTTP API (spokes register over it); drop --no-http\n');
+    return 2;
+  }
   try {
     // The embedded database starts on its thread first and loads while this one loads the hub.
     const target = resolveDatabaseTarget(config.db, defaultDataDir());
+    // A stdio hub on the default directory takes a spare one when another hub holds it (two
+    // desktop clients with one config); a directory named with --db is never swapped silently.
     const embedded =
       target.kind === 'embedded'
-        ? startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir)
+        ? startEmbeddedWorker(target.dataDir === 'memory' ? 'memory://' : target.dataDir, {
+            spareDirs: config.stdio && config.db === undefined ? SPARE_DATA_DIRS : 0,
+          })
         : undefined;
+    if (embedded?.dataDir && target.kind === 'embedded' && embedded.dataDir !== target.dataDir)
+      logger.warn('the data directory is in use by another fin-hub; using a spare one', {
+        in_use: target.dataDir,
+        data_dir: embedded.dataDir,
+      });
     // MCP clients time out an unanswered initialize: stdio answers it before the hub has loaded.
     const stdioFront = config.stdio
       ? (await import('../src/mcp/stdio-front.js')).openStdioFront({
@@ -159,6 +184,37 @@ async function serve(config: HubConfig): Promise<number> {
           onEnd: () => stdioEnded(),
         })
       : undefined;
+    // The spokes' thread loads while the database opens; they register once the hub listens, and
+    // the first tools/list over stdio waits (bounded) for them.
+    let listening: (url: string) => void = () => {};
+    let notListening: (error: Error) => void = () => {};
+    const hubUrl = new Promise<string>((resolve, reject) => {
+      listening = resolve;
+      notListening = reject;
+    });
+    hubUrl.catch(() => {});
+    if (config.spokes.length > 0) {
+      const { startSpokeSupervisor } = await import('../src/spoke/spoke-supervisor.js');
+      spokes = startSpokeSupervisor({
+        names: config.spokes,
+        hubUrl,
+        logger: logger.child({ component: 'spokes' }),
+        logLevel: config.logLevel,
+        // Stable per database: the same hub restarted replaces its instances instead of adding some.
+        instanceKey: createHash('sha256')
+          .update(embedded?.dataDir ?? `${hostname()}:${config.port}`)
+          .digest('hex')
+          .slice(0, 8),
+      });
+      const arrived = spokes.registered(SPOKE_WAIT_MS).then(({ late }) => {
+        if (late.length > 0)
+          logger.warn('spokes late: the first tools/list goes without their tools', {
+            late,
+            waited_ms: SPOKE_WAIT_MS,
+          });
+      });
+      stdioFront?.hold(arrived);
+    }
     const { startHub } = await import('../src/main.js');
     const started = await startHub(config, {
       logger,
@@ -168,19 +224,15 @@ async function serve(config: HubConfig): Promise<number> {
       stdioFront,
     }).catch(async (error: unknown) => {
       stdioFront?.fail(new Error(`fin-hub could not start: ${(error as Error).message}`));
+      notListening(error as Error);
       await embedded?.close().catch(() => {});
       throw error;
     });
     hubReady(started);
-    if (config.spokes.length > 0) {
-      if (!started.url)
-        throw new Error('--spokes needs the HTTP API (spokes register over it); drop --no-http');
-      const { startSpokeSupervisor } = await import('../src/spoke/spoke-supervisor.js');
-      spokes = await startSpokeSupervisor({
-        names: config.spokes,
-        hubUrl: started.url,
-        logger: logger.child({ component: 'spokes' }),
-      });
+    if (started.url) {
+      // Outside spokes find a hub on a free port through its lock file (README: stdio hubs).
+      embedded?.describe?.({ url: started.url });
+      listening(started.url);
     }
   } catch (error) {
     logger.error('start-up failed', { error: (error as Error).message });

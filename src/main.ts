@@ -127,6 +127,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
           pingDatabase: () => database.ping(),
           flushHistory: () => history.drain(2000),
           isShuttingDown: () => shuttingDown,
+          freePortWhenTaken: config.stdio,
         })
       : undefined;
     let stdio: StdioFront | undefined;

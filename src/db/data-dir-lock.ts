@@ -4,8 +4,13 @@ import { resolve } from 'node:path';
 /** The lock a process holds on an embedded data directory while it has the database open. */
 export interface DataDirLock {
   readonly path: string;
+  /** Adds facts about the holder to the lock file (the hub's URL: how outside spokes find it). */
+  describe(fields: Record<string, string>): void;
   release(): void;
 }
+
+/** The directory is locked by a live process (not a stale lock, not an I/O error). */
+export class DataDirInUse extends Error {}
 
 function alive(pid: number): boolean {
   try {
@@ -32,6 +37,10 @@ export function lockDataDir(dataDir: string): DataDirLock {
       writeFileSync(path, content, { flag: 'wx' });
       return {
         path,
+        describe(fields) {
+          const held = { pid: process.pid, since: JSON.parse(content).since, ...fields };
+          writeFileSync(path, JSON.stringify(held));
+        },
         release() {
           try {
             const held = JSON.parse(readFileSync(path, 'utf8')) as { pid?: number };
@@ -51,7 +60,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       // unreadable or half-written: treated as stale below
     }
     if (typeof holder.pid === 'number' && alive(holder.pid)) {
-      throw new Error(
+      throw new DataDirInUse(
         `the data directory ${resolve(dataDir)} is in use by another fin-hub (pid ${holder.pid}, since ${holder.since}); ` +
           'two processes on one embedded database lose data. Use another --db directory, --db memory, ' +
           'or PostgreSQL (--db postgres://…) for several hubs on one registry',

@@ -38,6 +38,12 @@ export interface HttpFrontOptions {
   pingDatabase: () => Promise<void>;
   flushHistory: () => Promise<void>;
   isShuttingDown: () => boolean;
+  /**
+   * When the configured port is taken, listen on a free one instead of failing (a stdio hub: its
+   * client speaks stdin/stdout, the port only serves spokes; a second desktop client starting the
+   * same command must not fail on it).
+   */
+  freePortWhenTaken?: boolean;
 }
 
 /**
@@ -116,11 +122,20 @@ export async function startHttpFront(options: HttpFrontOptions) {
     }
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(config.port).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || !options.freePortWhenTaken) throw error;
+    await listen(0);
+    logger.warn('the configured port is in use; listening on a free port instead', {
+      port: config.port,
+      got: (server.address() as AddressInfo).port,
     });
   });
   const address = server.address() as AddressInfo;

@@ -41,6 +41,8 @@ export function openStdioFront(options: StdioFrontOptions) {
     pageSize: options.pageSize,
     version: options.version,
   });
+  // What the first answers wait for besides the hub itself (the spokes a --stdio hub starts).
+  const holds: Promise<unknown>[] = [];
   // The servers serveStdio built (a discarded `server/discover` probe, then the pinned one); each
   // hears of tool list changes while it is open.
   const servers = new Set<Server>();
@@ -75,9 +77,16 @@ export function openStdioFront(options: StdioFrontOptions) {
   return {
     /** The hub is up: waiting and later requests are served, list changes are announced. */
     attach(ready: McpBackend, listChanged: ListChangedBroadcaster): void {
-      provide(ready);
+      void Promise.all(holds).then(() => provide(ready));
       broadcaster = listChanged;
       for (const server of servers) listChanged.add(server);
+    },
+    /**
+     * Requests wait for `until` too (it must settle, bounded by the caller): a client that lists
+     * tools once, as many do, gets the tools of the spokes the hub is starting, not an empty list.
+     */
+    hold(until: Promise<unknown>): void {
+      holds.push(until.catch(() => {}));
     },
     /** Start-up failed: requests get this error instead of waiting. */
     fail(error: Error): void {

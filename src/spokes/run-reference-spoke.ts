@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readSpokeEnvironment } from '../config/spoke-environment.js';
 import { createLogger } from '../logger.js';
-import { packageVersion } from '../shared/package-root.js';
-import { startSpoke } from '../spoke/create-spoke.js';
-import { createAlphaVantageProvider } from './data/alpha-vantage-provider.js';
-import { createOfflineProvider } from './data/offline-provider.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from './reference-spokes.js';
+import { startReferenceSpoke } from './start-reference-spoke.js';
 
 const SPOKE_FLAGS = ['port', 'host', 'hub-url', 'registry-token', 'ttl', 'log-level'];
 
@@ -21,7 +18,6 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const spec = REFERENCE_SPOKES[name as ReferenceSpokeName];
   let values: Record<string, string | undefined>;
   try {
     values = parseArgs({
@@ -34,7 +30,7 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     return 2;
   }
   const env = readSpokeEnvironment();
-  const port = Number(values.port ?? env.port ?? spec.defaultPort);
+  const port = Number(values.port ?? env.port ?? REFERENCE_SPOKES[name as ReferenceSpokeName].defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(
       `fin-hub spoke: --port: received ${JSON.stringify(values.port)}; expected an integer 0-65535\n`,
@@ -42,25 +38,14 @@ export async function runReferenceSpoke(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: values['log-level'] ?? 'info', component: `spoke:${name}` });
-  // Offline data by default; ALPHA_VANTAGE_API_KEY switches equities to live daily prices.
-  const offline = createOfflineProvider();
-  const apiKey = env.alphaVantageKey;
-  const provider = apiKey
-    ? createAlphaVantageProvider({ apiKey, baseUrl: env.alphaVantageUrl, fallback: offline })
-    : offline;
-  if (apiKey) logger.info('live equity prices from Alpha Vantage');
-  const spoke = await startSpoke({
-    name,
-    // A fixed port names the instance; with port 0 the kit names it after the port it got.
-    serviceId: port === 0 ? undefined : `${name}-${port}`,
-    version: packageVersion(),
-    tools: spec.tools(provider),
-    host: values.host ?? '127.0.0.1',
+  const spoke = await startReferenceSpoke({
+    name: name as ReferenceSpokeName,
     port,
+    host: values.host ?? '127.0.0.1',
     hubUrl: values['hub-url'] ?? env.hubUrl ?? 'http://127.0.0.1:8000',
     registryToken: values['registry-token'] ?? env.registryToken,
     ttlSeconds: Number(values.ttl ?? 30),
-    tags: [name, 'reference'],
+    env,
     logger,
   });
   await new Promise<void>((resolve) => {

@@ -1,0 +1,110 @@
+// The desktop path (issue #15): what `fin-hub --stdio --spokes market,risk,portfolio` costs a
+// desktop — resident memory of its whole process tree when idle, and how soon the first tools/list
+// holds every spoke tool — on a first run (new home) and warm, and a `--db memory` hub.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ROOT } from './processes.js';
+
+const SPOKE_TOOLS = 20;
+
+/** Resident memory of a process and all its descendants, in MiB (Linux /proc). */
+export function treeRssMiB(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      return; // gone
+    }
+    let children = '';
+    try {
+      children = execFileSync('pgrep', ['-P', String(p)]).toString();
+    } catch {
+      // no children: pgrep exits 1
+    }
+    for (const child of children.split('\n').filter(Boolean)) visit(Number(child));
+  };
+  visit(pid);
+  return total / 1024;
+}
+
+interface Run {
+  /** From spawn to the first tools/list answer. */
+  firstListMs: number;
+  firstListTools: number;
+  /** The process tree after it settled (idle). */
+  rssMiB: number;
+}
+
+async function runOnce(home: string, args: string[], settleMs: number): Promise<Run> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [`${ROOT}dist/bin/fin-hub.js`, ...args, '--log-level', 'error'],
+    env: { ...process.env, FIN_HUB_HOME: home } as Record<string, string>,
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench-desktop', version: '1' });
+  const begun = performance.now();
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  const firstListMs = performance.now() - begun;
+  // Idle: the start-up's garbage collected and the registrations done.
+  await new Promise((r) => setTimeout(r, settleMs));
+  const rssMiB = treeRssMiB(transport.pid!);
+  await client.close();
+  return { firstListMs, firstListTools: tools.length, rssMiB };
+}
+
+export async function measureDesktop(options: {
+  smoke: boolean;
+  check: (ok: boolean, what: string) => void;
+}) {
+  const { check } = options;
+  const fmt = (n: number, d = 0) => n.toFixed(d);
+  const home = mkdtempSync(join(tmpdir(), 'fin-hub-desktop-'));
+  const settle = options.smoke ? 500 : 3000;
+  try {
+    const desktop = ['--stdio', '--spokes', 'market,risk,portfolio'];
+    const first = await runOnce(home, desktop, settle);
+    const warmRuns: Run[] = [];
+    for (let i = 0; i < (options.smoke ? 1 : 3); i++) warmRuns.push(await runOnce(home, desktop, settle));
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const warm = {
+      firstListMs: median(warmRuns.map((r) => r.firstListMs)),
+      rssMiB: median(warmRuns.map((r) => r.rssMiB)),
+      tools: Math.min(...warmRuns.map((r) => r.firstListTools)),
+    };
+    const memory = await runOnce(home, ['--stdio', '--db', 'memory'], settle);
+    check(
+      first.firstListTools === SPOKE_TOOLS,
+      `desktop first run: the first tools/list holds all ${SPOKE_TOOLS} spoke tools (${first.firstListTools})`,
+    );
+    check(
+      warm.tools === SPOKE_TOOLS,
+      `desktop warm: the first tools/list holds all ${SPOKE_TOOLS} spoke tools (${warm.tools})`,
+    );
+    const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
+    return {
+      rows: [
+        `| \`fin-hub --stdio --spokes market,risk,portfolio\`, first run (new home): whole process tree RSS, idle | ${fmt(first.rssMiB)} MiB |`,
+        `| same, first run: first tools/list | ${fmt(first.firstListMs)} ms, ${first.firstListTools} tools |`,
+        `| same, warm (median of ${warmRuns.length}): whole process tree RSS, idle | ${fmt(warm.rssMiB)} MiB |`,
+        `| same, warm: first tools/list | ${fmt(warm.firstListMs)} ms, ${warm.tools} tools |`,
+        `| \`fin-hub --stdio --db memory --no-http\`: RSS, idle | ${fmt(memory.rssMiB)} MiB |`,
+      ],
+      budget: [
+        `| desktop hub with its three spokes, warm idle ≤ 250 MB RSS (all processes) | ${fmt(warm.rssMiB)} MiB | ${verdict(warm.rssMiB <= 250)} |`,
+        `| desktop hub first run ≤ 400 MB RSS, first full tools/list ≤ 3 s | ${fmt(first.rssMiB)} MiB, ${fmt(first.firstListMs / 1000, 1)} s (${first.firstListTools} tools) | ${verdict(first.rssMiB <= 400 && first.firstListMs <= 3000 && first.firstListTools === SPOKE_TOOLS)} |`,
+        `| desktop hub warm: first full tools/list ≤ 1 s | ${fmt(warm.firstListMs / 1000, 2)} s (${warm.tools} tools) | ${verdict(warm.firstListMs <= 1000 && warm.tools === SPOKE_TOOLS)} |`,
+        `| a hub on \`--db memory\` ≤ 200 MB RSS | ${fmt(memory.rssMiB)} MiB | ${verdict(memory.rssMiB <= 200)} |`,
+      ],
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
