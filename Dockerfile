@@ -6,6 +6,8 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+# The build also leaves an initialised embedded database (dist/pglite-seed-*) for first starts.
+COPY scripts/build-pglite-seed.ts ./scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

@@ -171,7 +171,12 @@ async function serve(config: HubConfig): Promise<number> {
             spareDirs: config.stdio && config.db === undefined ? SPARE_DATA_DIRS : 0,
           })
         : undefined;
-    if (embedded?.dataDir && target.kind === 'embedded' && embedded.dataDir !== target.dataDir)
+    if (
+      embedded?.dataDir &&
+      target.kind === 'embedded' &&
+      target.dataDir !== 'memory' &&
+      embedded.dataDir !== target.dataDir
+    )
       logger.warn('the data directory is in use by another fin-hub; using a spare one', {
         in_use: target.dataDir,
         data_dir: embedded.dataDir,

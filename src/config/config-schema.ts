@@ -121,7 +121,8 @@ export const configSchema = z.object({
     flag: 'spokes',
     env: 'FIN_HUB_SPOKES',
     defaultText: 'none',
-    description: 'reference spokes to run as child processes: `market,risk,portfolio`',
+    description:
+      'reference spokes to run on a thread of the hub, each on a free port: `market,risk,portfolio`',
   }),
   trustedProxies: key(commaList.default([]), {
     flag: 'trusted-proxies',

@@ -47,7 +47,17 @@ function pgliteVersion(): string {
  * database among someone's files.
  */
 export function seedDataDir(dataDir: string, seedDir: string): void {
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  const version = (dir: string) => readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
+  if (existsSync(join(dataDir, 'PG_VERSION'))) {
+    // Another PostgreSQL major cannot open it (PGlite would fail deep in its start-up).
+    const ours = existsSync(join(seedDir, 'PG_VERSION')) ? version(seedDir) : undefined;
+    if (ours && version(dataDir) !== ours)
+      throw new Error(
+        `${dataDir} was written by PostgreSQL ${version(dataDir)} and this fin-hub embeds PostgreSQL ${ours}; ` +
+          'start the fin-hub release that wrote it, or give --db a new directory (nothing was changed)',
+      );
+    return;
+  }
   const present = readdirSync(dataDir);
   if (present.length > 0)
     throw new Error(

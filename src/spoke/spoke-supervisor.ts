@@ -39,14 +39,16 @@ export function startSpokeSupervisor(options: SpokeSupervisorOptions) {
     for (const waiter of waiters) waiter();
   };
 
-  let hubUrl: string | undefined = typeof options.hubUrl === 'string' ? options.hubUrl : undefined;
-  void Promise.resolve(options.hubUrl).then(
-    (url) => {
-      hubUrl = url;
-      worker?.postMessage({ hubUrl: url });
-    },
-    () => {}, // the hub did not start: the CLI closes this supervisor
-  );
+  let hubUrl: string | undefined;
+  if (typeof options.hubUrl === 'string') hubUrl = options.hubUrl;
+  else
+    options.hubUrl.then(
+      (url) => {
+        hubUrl = url;
+        worker?.postMessage({ hubUrl: url });
+      },
+      () => {}, // the hub did not start: the CLI closes this supervisor
+    );
 
   function launch(): void {
     const data: SpokeThreadData = {

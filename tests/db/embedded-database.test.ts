@@ -8,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
@@ -64,6 +65,20 @@ describe('the embedded database thread', () => {
     );
     await engine.close();
     assert.deepEqual(readdirSync(dir), ['thesis.docx'], 'nothing was written there');
+  });
+
+  it('refuses a data directory of another PostgreSQL major, saying what to do, and leaves it as it was', async (t) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fin-hub-other-major-')), 'data');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(TEMPLATE_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'PG_VERSION'), '15\n');
+    const engine = startEmbeddedWorker(dir);
+    await assert.rejects(
+      engine.waitReady,
+      /written by PostgreSQL 15 and this fin-hub embeds PostgreSQL \d+; start the fin-hub release that wrote it, or give --db a new directory/,
+    );
+    await engine.close();
+    assert.equal(readFileSync(join(dir, 'PG_VERSION'), 'utf8'), '15\n');
   });
 
   it('opens a data directory written by the earlier release (PGlite defaults, initdb) and keeps its rows', async (t) => {

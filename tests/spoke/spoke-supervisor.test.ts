@@ -55,6 +55,12 @@ describe('the spoke supervisor (a hub’s --spokes on one thread)', () => {
       threadModule: FIXTURE,
     });
     t.after(() => supervisor.close());
+    // Once the others are in (whenever the thread gets to it), the bound decides for the missing one.
+    await waitFor(
+      () => logger.lines.filter((line) => line.includes('"spoke registered"')).length >= 2,
+      'market and portfolio to register',
+      30_000,
+    );
     assert.deepEqual(await supervisor.registered(300), { late: ['risk'] });
   });
 });
