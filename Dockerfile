@@ -1,5 +1,6 @@
 # fin-hub: multi-stage build, production dependencies only, non-root. Untested here (no Docker engine on the build machine).
-FROM node:20-bookworm-slim AS build
+# Node 24: an LTS line maintained to April 2028 (Node 20 reached its end of life in April 2026).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
@@ -10,7 +11,7 @@ COPY src ./src
 COPY scripts/build-pglite-seed.ts ./scripts/
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -95,7 +95,7 @@ export async function measureDesktop(options: {
         `| same, first run: first tools/list | ${fmt(first.firstListMs)} ms, ${first.firstListTools} tools |`,
         `| same, warm (median of ${warmRuns.length}): whole process tree RSS, idle | ${fmt(warm.rssMiB)} MiB |`,
         `| same, warm: first tools/list | ${fmt(warm.firstListMs)} ms, ${warm.tools} tools |`,
-        `| \`fin-hub --stdio --db memory --no-http\`: RSS, idle | ${fmt(memory.rssMiB)} MiB |`,
+        `| \`fin-hub --stdio --db memory\`: RSS, idle | ${fmt(memory.rssMiB)} MiB |`,
       ],
       budget: [
         `| desktop hub with its three spokes, warm idle ≤ 250 MB RSS (all processes) | ${fmt(warm.rssMiB)} MiB | ${verdict(warm.rssMiB <= 250)} |`,

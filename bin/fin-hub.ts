@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { flagHelp } from '../src/config/config-keys.js';
@@ -7,7 +8,7 @@ import type { HubConfig } from '../src/config/config-schema.js';
 import { CONFIG_FLAGS, ConfigError, defaultDataDir, loadConfig } from '../src/config/load-config.js';
 import { resolveDatabaseTarget } from '../src/db/database-target.js';
 import { startEmbeddedWorker } from '../src/db/embedded-database.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, resolveLogFormat } from '../src/logger.js';
 import type { Hub } from '../src/main.js';
 import { packageVersion } from '../src/shared/package-root.js';
 import type { SpokeSupervisor } from '../src/spoke/spoke-supervisor.js';
@@ -22,6 +23,9 @@ Usage:
   fin-hub --stdio [options]        MCP over stdin/stdout (the registry API still listens unless --no-http)
   fin-hub spoke <market|risk|portfolio> [--port N] [--hub-url URL]   one reference spoke
   fin-hub migrate [--db ...]       run database migrations and exit
+
+Exit codes: 0 done (or stopped by a signal or by stdin closing), 1 start-up or runtime failure,
+2 bad command line or configuration.
 
 Options (each also has an environment variable; docs/configuration.md lists every key):
 ${flagHelp()}
@@ -56,12 +60,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`fin-hub: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
+  // Asked for, help and version go to stdout (a usage error prints the help to stderr).
   if (values.help) {
-    process.stderr.write(HELP);
+    process.stdout.write(HELP);
     return 0;
   }
   if (values.version) {
-    process.stderr.write(`${packageVersion()}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   let config: HubConfig;
@@ -83,24 +88,29 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function migrate(config: HubConfig): Promise<number> {
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
     import('../src/db/database.js'),
     import('../src/db/migrate.js'),
   ]);
-  const database = await openDatabase({
-    target: resolveDatabaseTarget(config.db, defaultDataDir()),
-    schema: config.dbSchema,
-    logger,
-  });
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   try {
+    database = await openDatabase({
+      target: resolveDatabaseTarget(config.db, defaultDataDir()),
+      schema: config.dbSchema,
+      logger,
+    });
     const applied = await migrateToLatest(database);
     logger.info(applied.length ? 'migrations applied' : 'database already up to date', {
       migrations: applied,
     });
     return 0;
+  } catch (error) {
+    // One line saying what failed, not a stack trace (the database is the usual suspect).
+    process.stderr.write(`fin-hub migrate: ${(error as Error).message}\n`);
+    return 1;
   } finally {
-    await database.close();
+    await database?.close().catch(() => {});
   }
 }
 
@@ -108,7 +118,7 @@ async function serve(config: HubConfig): Promise<number> {
   let hub: Hub | undefined;
   let spokes: SpokeSupervisor | undefined;
   let stopping: Promise<void> | undefined;
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // The last line of defence: an exception no request handler caught is logged and the process
   // keeps serving every other caller (each request path answers its own errors; this is for a
   // bug in a callback outside any of them). Node's default would exit and drop unwritten history.
@@ -160,6 +170,13 @@ async function serve(config: HubConfig): Promise<number> {
     process.stderr.write('fin-hub: --spokes needs the HTTP API (spokes register over it); drop --no-http\n');
     return 2;
   }
+  // A taken port is said before the database loads (a stdio hub takes a free one instead).
+  if (config.http && !config.stdio && config.port !== 0 && !(await portIsFree(config.host, config.port))) {
+    process.stderr.write(
+      `fin-hub: port ${config.port} on ${config.host} is in use (another fin-hub or npm start?); stop it or choose another with --port\n`,
+    );
+    return 1;
+  }
   try {
     // The embedded database starts on its thread first and loads while this one loads the hub.
     const target = resolveDatabaseTarget(config.db, defaultDataDir());
@@ -181,6 +198,8 @@ async function serve(config: HubConfig): Promise<number> {
         in_use: target.dataDir,
         data_dir: embedded.dataDir,
       });
+    if (embedded?.creating)
+      logger.info('first run: creating the embedded database', { data_dir: embedded.dataDir });
     // MCP clients time out an unanswered initialize: stdio answers it before the hub has loaded.
     const stdioFront = config.stdio
       ? (await import('../src/mcp/stdio-front.js')).openStdioFront({
@@ -205,6 +224,7 @@ async function serve(config: HubConfig): Promise<number> {
         hubUrl,
         logger: logger.child({ component: 'spokes' }),
         logLevel: config.logLevel,
+        logFormat: resolveLogFormat(config.logFormat),
         // Stable per database: the same hub restarted replaces its instances instead of adding some.
         instanceKey: createHash('sha256')
           .update(embedded?.dataDir ?? `${hostname()}:${config.port}`)
@@ -246,6 +266,15 @@ async function serve(config: HubConfig): Promise<number> {
   }
   await finished;
   return exitCode;
+}
+
+/** Whether a listener could bind host:port now (it is closed again at once). */
+function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
 }
 
 main(process.argv.slice(2)).then(

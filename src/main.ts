@@ -37,7 +37,7 @@ export interface HubOverrides {
  * shuts everything down in reverse order.
  */
 export async function startHub(config: HubConfig, overrides: HubOverrides = {}) {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const log = (component: string) => logger.child({ component });
   const version = packageVersion();
   const target = overrides.pglite

@@ -111,6 +111,12 @@ export const configSchema = z.object({
     env: 'FIN_HUB_LOG_LEVEL',
     description: '`error`, `warn`, `info`, `http` (adds one line per request), `debug`',
   }),
+  logFormat: key(z.enum(['auto', 'json', 'pretty']).default('auto'), {
+    flag: 'log-format',
+    env: 'FIN_HUB_LOG_FORMAT',
+    description:
+      '`auto` (one coloured line per event when stderr is a terminal, JSON lines otherwise), `json`, `pretty`',
+  }),
   stdio: key(booleanish.default(false), { flag: 'stdio', description: 'MCP over stdin/stdout' }),
   http: key(booleanish.default(true), {
     env: 'FIN_HUB_HTTP',
@@ -378,4 +384,21 @@ function parseKeyList(text: string, ctx: z.RefinementCtx): ApiKey[] {
     keys.push(parsed.data);
   }
   return keys;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Whether the hub listens only where this machine alone can reach it. */
+export function listensOnLoopbackOnly(config: Pick<HubConfig, 'host'>): boolean {
+  return LOOPBACK_HOSTS.has(config.host);
+}
+
+/**
+ * Why this configuration must not start, if it would expose the hub without API keys: checked when
+ * the configuration is read (before the database loads) and again by the access control itself.
+ */
+export function unauthenticatedExposure(config: Pick<HubConfig, 'host' | 'auth'>): string | undefined {
+  if (listensOnLoopbackOnly(config) || config.auth.keys.length > 0 || config.auth.allowUnauthenticated)
+    return undefined;
+  return `the hub listens on ${config.host}, beyond loopback, and no API keys are configured: set FIN_HUB_API_KEYS (docs/security.md) or --allow-unauthenticated`;
 }

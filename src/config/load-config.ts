@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ZodError, z } from 'zod';
 import { CONFIG_KEYS, configFlags } from './config-keys.js';
-import { configSchema, type HubConfig } from './config-schema.js';
+import { configSchema, type HubConfig, unauthenticatedExposure } from './config-schema.js';
 
 /** Flags the CLI accepts besides those of configuration keys. */
 const EXTRA_FLAGS = [{ name: 'config', boolean: false }];
@@ -44,6 +44,8 @@ export function loadConfig(
 export function parseConfig(raw: unknown): HubConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(describeConfigError(result.error, raw));
+  const exposure = unauthenticatedExposure(result.data);
+  if (exposure) throw new ConfigError(exposure);
   return result.data;
 }
 
@@ -57,10 +59,18 @@ function describeConfigError(error: ZodError, raw: unknown): string {
     const key = issue.path.join('.') || '(root)';
     // The value as given (before coercion), found by walking the raw input along the issue path.
     let given: unknown = raw;
-    for (const part of issue.path)
-      given = (given as Record<PropertyKey, unknown> | undefined)?.[part as string];
+    let within: string | undefined;
+    for (const part of issue.path) {
+      // A list given as text ("market,foo" from a flag or a variable): the item is the n-th entry.
+      if (typeof given === 'string' && typeof part === 'number') {
+        within = given;
+        given = given.split(',')[part]?.trim();
+      } else given = (given as Record<PropertyKey, unknown> | undefined)?.[part as string];
+    }
     const received = given === undefined ? 'nothing' : JSON.stringify(given);
-    return `  ${key}: received ${received}; expected ${issue.message}`;
+    const where = within === undefined ? '' : ` in ${JSON.stringify(within)}`;
+    const expected = issue.message.replace(/^Invalid (option|input): expected /, '');
+    return `  ${key}: received ${received}${where}; expected ${expected}`;
   });
   return `invalid configuration:\n${lines.join('\n')}`;
 }
@@ -74,7 +84,26 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text));
   if (!parsed.success) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  const unknown = unknownKeys(parsed.data, []);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `config file ${path}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} ` +
+        '(a misspelt key would be ignored; docs/configuration.md lists every key)',
+    );
   return parsed.data;
+}
+
+/** Keys of a config file that name no configuration key (nested objects walked along known paths). */
+function unknownKeys(node: Record<string, unknown>, at: string[]): string[] {
+  return Object.entries(node).flatMap(([name, value]) => {
+    const path = [...at, name];
+    const exact = CONFIG_KEYS.some((key) => key.path.join('.') === path.join('.'));
+    if (exact) return [];
+    const prefix = CONFIG_KEYS.some((key) => key.path.slice(0, path.length).join('.') === path.join('.'));
+    if (prefix && typeof value === 'object' && value !== null && !Array.isArray(value))
+      return unknownKeys(value as Record<string, unknown>, path);
+    return [path.join('.')];
+  });
 }
 
 function safeJson(text: string): unknown {

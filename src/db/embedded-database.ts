@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModuleWorker } from '../shared/module-worker.js';
@@ -11,6 +11,8 @@ export interface EmbeddedEngine {
   waitReady: Promise<void>;
   /** The data directory it opened (with spare directories, maybe not the one asked for). */
   dataDir?: string;
+  /** The directory held no database yet: this start creates it (a first run). */
+  creating?: boolean;
   /** Adds facts to the data directory's lock file (see DataDirLock.describe). */
   describe?(fields: Record<string, string>): void;
   execProtocolStream(bytes: Uint8Array, options?: { throwOnError?: boolean }): Promise<unknown[]>;
@@ -32,6 +34,8 @@ export function startEmbeddedWorker(asked: string, options: { spareDirs?: number
   } catch (error) {
     return failedEngine(new Error(`the embedded database did not start: ${(error as Error).message}`));
   }
+  // Read before the thread starts: it fills the directory.
+  const creating = !throwaway && !existsSync(join(dataDir, 'PG_VERSION'));
   const worker = startModuleWorker(import.meta.url, 'pglite-worker', {
     workerData: { dataDir, seedDir: pgliteSeedDir() },
     // Its JavaScript only relays wire-protocol messages: a small young generation is enough
@@ -90,6 +94,7 @@ export function startEmbeddedWorker(asked: string, options: { spareDirs?: number
   return {
     waitReady,
     dataDir,
+    creating,
     describe: (fields) => lock?.describe(fields),
     execProtocolStream(bytes) {
       if (failure) return Promise.reject(failure);

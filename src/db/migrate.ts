@@ -21,10 +21,14 @@ export async function migrateToLatest(database: HubDatabase): Promise<string[]> 
     ({ error, results } = await migrator.migrateToLatest());
   }
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration setup';
-    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`, {
-      cause: error,
-    });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = (error as Error).message ?? String(error);
+    throw new Error(
+      failed
+        ? `migration ${failed} failed: ${reason}`
+        : `the database could not be reached or read (${reason}); check --db / DATABASE_URL and that the server runs`,
+      { cause: error },
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -2,7 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { ApiKey, HubConfig } from '../config/config-schema.js';
+import {
+  type ApiKey,
+  type HubConfig,
+  listensOnLoopbackOnly,
+  unauthenticatedExposure,
+} from '../config/config-schema.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorBody } from './error-middleware.js';
@@ -10,11 +15,9 @@ import { createRateLimiters } from './rate-limiters.js';
 import type { RouteGuards } from './route-guards.js';
 import type { RouteSpec, Scope } from './route-spec.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
 /** Auth is required when keys are configured, and whenever the hub listens beyond loopback. */
 function authRequired(config: Pick<HubConfig, 'host' | 'auth'>): boolean {
-  return config.auth.keys.length > 0 || !LOOPBACK_HOSTS.has(config.host);
+  return config.auth.keys.length > 0 || !listensOnLoopbackOnly(config);
 }
 
 interface Identity {
@@ -36,13 +39,9 @@ export function createAccessControl(options: {
 }) {
   const { config, logger } = options;
   const enabled = authRequired(config) && !config.auth.allowUnauthenticated;
-  if (authRequired(config) && config.auth.keys.length === 0 && !config.auth.allowUnauthenticated) {
-    throw new HubError(
-      'unauthorized',
-      `the hub listens on ${config.host}, beyond loopback, and no API keys are configured: set FIN_HUB_API_KEYS or --allow-unauthenticated`,
-    );
-  }
-  if (config.auth.allowUnauthenticated && !LOOPBACK_HOSTS.has(config.host)) {
+  const exposure = unauthenticatedExposure(config);
+  if (exposure) throw new HubError('unauthorized', exposure);
+  if (config.auth.allowUnauthenticated && !listensOnLoopbackOnly(config)) {
     logger.warn(
       `AUTH DISABLED on ${config.host}: anyone who can reach this port can register services and call tools`,
     );

@@ -24,6 +24,12 @@ export const listServicesQuery = z.object({
 });
 
 export const listToolsQuery = z.object({
+  q: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .meta({ description: 'words to search for: the best matches first, one page (no cursor)' }),
   category: z.string().max(64).optional(),
   tag: z.string().max(64).optional(),
   service: z.string().max(128).optional(),
@@ -61,7 +67,8 @@ export const auditEntrySchema = z.object({
 
 export const executeToolBody = z.object({
   arguments: z.record(z.string(), z.unknown()).default({}),
-  timeout_seconds: z.number().min(0.001).max(3600).optional(),
+  // The example is what Swagger's "Try it out" pre-fills (it took the minimum, 0.001 s, otherwise).
+  timeout_seconds: z.number().min(0.001).max(3600).optional().meta({ example: 30 }),
 });
 
 export const serviceSchema = z.object({
@@ -114,11 +121,16 @@ export const toolSchema = z.object({
   successful_executions: z.number(),
   average_duration_ms: z.number(),
   last_executed: z.string().nullable(),
+  score: z.number().optional().meta({ description: 'relevance to `q`, when searching' }),
 });
 
-export const serviceDetailSchema = serviceSchema.extend({
+/** An instance in a list: its row with what the engine knows of it now (the dashboard's table). */
+export const serviceListItemSchema = serviceSchema.extend({
   breaker_state: z.enum(['closed', 'open', 'half_open']),
   queued: z.number(),
+});
+
+export const serviceDetailSchema = serviceListItemSchema.extend({
   tools: z.array(z.record(z.string(), z.unknown())),
 });
 

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { AuditLog } from '../registry/audit-log.js';
 import type { RegistryService } from '../registry/registry-service.js';
 import { correlationId } from './correlation-id.js';
+import { dashboardRouter } from './dashboard-page.js';
 import { docsRouter } from './docs-page.js';
 import { createErrorMiddleware, notFoundHandler, requireJsonBody } from './error-middleware.js';
 import type { HostOriginCheck } from './host-origin-check.js';
@@ -91,11 +92,14 @@ export function createApp(options: AppOptions): Express {
       next(problem === undefined ? undefined : new HubError('forbidden', problem));
     });
   }
-  const openapi = buildOpenApiDocument(allRouteSpecs, { version: options.version });
+  // Built on first request: a stdio hub's start-up (first tools/list) does not wait for it.
+  let openapi: ReturnType<typeof buildOpenApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
+    openapi ??= buildOpenApiDocument(allRouteSpecs, { version: options.version });
     res.json(openapi);
   });
   app.use('/docs', docsRouter());
+  app.use(dashboardRouter());
 
   const api = express.Router();
   api.use(requireJsonBody);

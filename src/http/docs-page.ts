@@ -19,7 +19,7 @@ export function docsRouter(): Router {
       .send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fin-hub API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
+<body><p style="font-family: system-ui, sans-serif; margin: 8px 20px"><a href="/">← fin-hub dashboard</a></p><div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });</script>
 </body></html>`);

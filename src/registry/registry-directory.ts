@@ -179,6 +179,16 @@ export class RegistryDirectory {
     });
   }
 
+  /** Every tool name of the catalogue, sorted (the search index is built from them). */
+  toolNames(): readonly string[] {
+    return this.sortedToolNames;
+  }
+
+  /** Whether a tool passes a list filter on at least one of its replicas. */
+  toolMatches(name: string, filter: Omit<ToolFilter, 'limit' | 'cursor'>): boolean {
+    return this.rowsOf(name).some((row) => this.matches(row, { ...filter, limit: 0 }));
+  }
+
   /** One catalogue entry by its MCP name. */
   getTool(name: string): CatalogueTool | undefined {
     const rows = this.rowsOf(name);

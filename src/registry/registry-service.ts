@@ -3,6 +3,7 @@ import { HubError } from '../errors.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
+import { createCatalogueSearch } from './catalogue-search.js';
 import { type ServiceRegistration, type ToolRegistration, toolNameSchema } from './registration-schema.js';
 import type { ServiceFilter, ToolFilter } from './registry-directory.js';
 import type { RegistryRepository, ServiceWrite, ToolWrite } from './registry-repository.js';
@@ -66,6 +67,7 @@ const HUB_ACTOR: Actor = { identity: 'hub', admin: true };
  */
 export function createRegistryService(options: RegistryServiceOptions) {
   const { repository, store, defaults } = options;
+  const catalogueSearch = createCatalogueSearch(store);
 
   async function db<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -290,6 +292,8 @@ export function createRegistryService(options: RegistryServiceOptions) {
 
     list: (filter: ServiceFilter) => store.listServices(filter),
     listTools: (filter: ToolFilter) => store.listCatalogue(filter),
+    /** The catalogue ranked by relevance to `query` (names, descriptions, categories, tags, services). */
+    searchTools: (query: string, filter: Omit<ToolFilter, 'cursor'>) => catalogueSearch.search(query, filter),
 
     getTool(name: string) {
       const tool = store.getCatalogueTool(name);

@@ -175,6 +175,14 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
     return this.directory.getTool(name);
   }
 
+  catalogueToolNames(): readonly string[] {
+    return this.directory.toolNames();
+  }
+
+  catalogueToolMatches(name: string, filter: Omit<ToolFilter, 'limit' | 'cursor'>): boolean {
+    return this.directory.toolMatches(name, filter);
+  }
+
   /** True when an active instance has gone unseen past its ttl_seconds as of `nowMs`. */
   anyExpiredAt(nowMs: number): boolean {
     return this.directory.anyExpiredAt(nowMs);

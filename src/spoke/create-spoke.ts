@@ -180,22 +180,22 @@ export async function startSpoke(options: SpokeOptions) {
   );
   sweeper.unref();
 
-  const registration = options.hubUrl
-    ? createHubRegistration({
-        hubUrl: options.hubUrl,
-        serviceId: options.serviceId ?? `${options.name}-${host}-${port}`,
-        serviceName: options.name,
-        address: host,
-        port,
-        version: options.version ?? '0.1.0',
-        tools: options.tools,
-        tags: options.tags,
-        weight: options.weight,
-        ttlSeconds: options.ttlSeconds ?? 60,
-        registryToken: options.registryToken,
-        logger,
-      })
-    : undefined;
+  const registerWith = (hubUrl: string) =>
+    createHubRegistration({
+      hubUrl,
+      serviceId: options.serviceId ?? `${options.name}-${host}-${port}`,
+      serviceName: options.name,
+      address: host,
+      port,
+      version: options.version ?? '0.1.0',
+      tools: options.tools,
+      tags: options.tags,
+      weight: options.weight,
+      ttlSeconds: options.ttlSeconds ?? 60,
+      registryToken: options.registryToken,
+      logger,
+    });
+  let registration = options.hubUrl ? registerWith(options.hubUrl) : undefined;
   registration?.start();
   logger.info('spoke listening', { url: `${url}/mcp`, tools: options.tools.length });
 
@@ -203,7 +203,19 @@ export async function startSpoke(options: SpokeOptions) {
     url,
     mcpUrl: `${url}/mcp`,
     port,
-    registration,
+    get registration() {
+      return registration;
+    },
+    /**
+     * Registers with a hub from now on (a spoke started without `hubUrl`, e.g. serving before its
+     * hub listens: `fin-hub --spokes` opens the spokes' ports while the hub opens its database).
+     */
+    registerWith(hubUrl: string) {
+      if (registration) throw new Error(`spoke ${options.name} is already registered with ${options.hubUrl}`);
+      registration = registerWith(hubUrl);
+      registration.start();
+      return registration;
+    },
     get sessions(): number {
       return sessions.size;
     },

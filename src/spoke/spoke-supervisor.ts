@@ -16,6 +16,8 @@ export interface SpokeSupervisorOptions {
   instanceKey: string;
   registryToken?: string;
   logLevel?: string;
+  /** Resolved by the hub: a thread's stderr is never a terminal. */
+  logFormat?: 'json' | 'pretty';
   /** @default 30 */
   ttlSeconds?: number;
   /** The thread's module, relative to this file (tests run a fixture that misbehaves). */
@@ -57,6 +59,7 @@ export function startSpokeSupervisor(options: SpokeSupervisorOptions) {
       registryToken: options.registryToken,
       ttlSeconds: options.ttlSeconds ?? 30,
       logLevel: options.logLevel ?? 'info',
+      logFormat: options.logFormat ?? 'json',
       instanceKey: options.instanceKey,
     };
     const thread = startModuleWorker(

@@ -15,6 +15,7 @@ export interface SpokeThreadData {
   registryToken?: string;
   ttlSeconds: number;
   logLevel: string;
+  logFormat: 'json' | 'pretty';
   /** Names this hub's instances (`market-<key>`): the same on every start of the same hub. */
   instanceKey: string;
 }
@@ -29,17 +30,17 @@ const data = workerData as SpokeThreadData;
 const env = readSpokeEnvironment();
 const post = (message: SpokeThreadMessage) => port.postMessage(message);
 
-// The modules above loaded while the hub opened its database; the spokes start once it listens.
-const hubUrl =
-  data.hubUrl ??
-  (await new Promise<string>((resolve) => {
-    const take = (message: { hubUrl?: string }) => {
-      if (!message.hubUrl) return;
-      port.off('message', take);
-      resolve(message.hubUrl);
-    };
-    port.on('message', take);
-  }));
+// The spokes open their ports while the hub opens its database, and register once it listens.
+const hubUrl: Promise<string> = data.hubUrl
+  ? Promise.resolve(data.hubUrl)
+  : new Promise<string>((resolve) => {
+      const take = (message: { hubUrl?: string }) => {
+        if (!message.hubUrl) return;
+        port.off('message', take);
+        resolve(message.hubUrl);
+      };
+      port.on('message', take);
+    });
 
 const spokes = await Promise.all(
   data.names.map(async (name) => {
@@ -50,16 +51,16 @@ const spokes = await Promise.all(
         // A free port: several hubs (two desktop clients, `npm start` beside one) never collide.
         port: 0,
         host: '127.0.0.1',
-        hubUrl,
         serviceId,
         registryToken: data.registryToken ?? env.registryToken,
         ttlSeconds: data.ttlSeconds,
         env,
-        logger: createLogger({ level: data.logLevel, component: `spoke:${name}` }),
+        logger: createLogger({ level: data.logLevel, component: `spoke:${name}`, format: data.logFormat }),
       });
-      void spoke.registration?.registered.then(() =>
-        post({ registered: name, serviceId, url: spoke.mcpUrl }),
-      );
+      void hubUrl.then(async (url) => {
+        await spoke.registerWith(url).registered;
+        post({ registered: name, serviceId, url: spoke.mcpUrl });
+      });
       return spoke;
     } catch (error) {
       post({ failed: name, error: (error as Error).message });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readSpokeEnvironment } from '../config/spoke-environment.js';
 import { createLogger } from '../logger.js';
+import { packageVersion } from '../shared/package-root.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from './reference-spokes.js';
 import { startReferenceSpoke } from './start-reference-spoke.js';
 
@@ -12,10 +13,17 @@ const SPOKE_FLAGS = ['port', 'host', 'hub-url', 'registry-token', 'ttl', 'log-le
  */
 export async function runReferenceSpoke(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const usage = `usage: fin-hub spoke <${Object.keys(REFERENCE_SPOKES).join('|')}> [--port N] [--host H] [--hub-url URL] [--registry-token KEY] [--ttl S] [--log-level L]\n`;
+  if (argv.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (argv.some((arg) => arg === '--version' || arg === '-v')) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (!name || !(name in REFERENCE_SPOKES)) {
-    process.stderr.write(
-      `usage: fin-hub spoke <${Object.keys(REFERENCE_SPOKES).join('|')}> [--port N] [--hub-url URL]\n`,
-    );
+    process.stderr.write(name ? `fin-hub spoke: unknown spoke ${JSON.stringify(name)}\n${usage}` : usage);
     return 2;
   }
   let values: Record<string, string | undefined>;

@@ -14,7 +14,8 @@ export async function startReferenceSpoke(options: {
   name: ReferenceSpokeName;
   port: number;
   host: string;
-  hubUrl: string;
+  /** Absent: it serves, and `registerWith(url)` registers it later. */
+  hubUrl?: string;
   /** The instance's service_id; by default `${name}-${port}` (with port 0, named after the port it got). */
   serviceId?: string;
   registryToken?: string;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -64,5 +65,43 @@ describe('/metrics', () => {
       'the retained ballast counted',
     );
     assert.equal(ballast.length, 64);
+  });
+});
+
+const GRAFANA_DATASOURCE = ['$', '{datasource}'].join('');
+
+describe('the Grafana dashboard (docs/grafana-dashboard.json)', () => {
+  it('asks for its Prometheus datasource as a variable and queries only metrics the hub exports', async (t) => {
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8'),
+    ) as {
+      templating: { list: { name: string; type: string }[] };
+      panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    assert.ok(dashboard.templating.list.some((v) => v.name === 'datasource' && v.type === 'datasource'));
+    const hub = await startTestHub(t);
+    const exported = await (await fetch(`${hub.url}/metrics`)).text();
+    const names = new Set(
+      exported
+        .split('\n')
+        .filter((line) => line.startsWith('# TYPE '))
+        .map((line) => line.split(' ')[2]!),
+    );
+    for (const panel of dashboard.panels) {
+      // Grafana's variable syntax (a plain string, not a template literal).
+      assert.equal(panel.datasource.uid, GRAFANA_DATASOURCE, panel.title);
+      for (const { expr } of panel.targets)
+        for (const [metric] of expr.matchAll(/fin_hub_[a-z0-9_]+/g)) {
+          // A histogram's series are its name plus _bucket, _sum, _count.
+          const base = metric.replace(/_(bucket|sum|count)$/, '');
+          assert.ok(names.has(metric) || names.has(base), `${panel.title}: ${metric} is exported`);
+        }
+    }
+    assert.ok(
+      dashboard.panels.some((panel) =>
+        panel.targets.some((x) => x.expr.includes('fin_hub_heap_used_after_major_gc_bytes')),
+      ),
+      'a panel shows the retained-heap leak signal',
+    );
   });
 });

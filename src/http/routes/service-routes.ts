@@ -9,6 +9,7 @@ import {
   pageOf,
   serviceDetailSchema,
   serviceIdParams,
+  serviceListItemSchema,
   serviceSchema,
 } from '../api-schemas.js';
 import type { RouteGuards } from '../route-guards.js';
@@ -67,7 +68,9 @@ export const serviceRouteSpecs = {
     tag: 'services',
     scope: 'registry:read',
     query: listServicesQuery,
-    responses: { 200: ['a page of instances', pageOf(serviceSchema)] },
+    responses: {
+      200: ['a page of instances, each with its breaker state and load', pageOf(serviceListItemSchema)],
+    },
   },
   get: {
     method: 'get',
@@ -126,10 +129,7 @@ export function serviceRoutes(
     const page = await registry.list(query);
     return {
       ...page,
-      items: page.items.map((item) => ({
-        ...shown(item),
-        current_load: runtime(item.service_id).current_load,
-      })),
+      items: page.items.map((item) => ({ ...shown(item), ...runtime(item.service_id) })),
     };
   });
   mountRoute(router, s.get, guards.for(s.get), async ({ params }) => {

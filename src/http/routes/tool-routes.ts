@@ -18,7 +18,8 @@ export const toolRouteSpecs = {
   list: {
     method: 'get',
     path: '/tools',
-    summary: 'The tool catalogue with per-tool statistics (filters: category, tag, service)',
+    summary:
+      'The tool catalogue with per-tool statistics (filters: category, tag, service; q: ranked search)',
     tag: 'tools',
     scope: 'registry:read',
     query: listToolsQuery,
@@ -59,7 +60,12 @@ export function executionView(record: ExecutionRecord, showInput: boolean) {
 export function toolRoutes(registry: RegistryService, engine: Engine, guards: RouteGuards): Router {
   const router = Router();
   const s = toolRouteSpecs;
-  mountRoute(router, s.list, guards.for(s.list), ({ query }) => registry.listTools(query));
+  mountRoute(router, s.list, guards.for(s.list), ({ query }) => {
+    const { q, ...filter } = query;
+    return q === undefined
+      ? registry.listTools(filter)
+      : { items: registry.searchTools(q, filter), next_cursor: null };
+  });
   mountRoute(router, s.get, guards.for(s.get), ({ params }) => registry.getTool(params.id));
   mountRoute(router, s.execute, guards.for(s.execute), async ({ params, body, req, res }) => {
     // A client that hangs up cancels its call.
