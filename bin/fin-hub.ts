@@ -36,7 +36,7 @@ ${flagHelp()}
 
 /** Spare data directories a stdio hub may take when another hub holds the default one. */
 const SPARE_DATA_DIRS = 8;
-/** How long a stdio hub's first answers wait for the spokes it starts to register. */
+/** How long a stdio hub's first answers wait, once it listens, for the spokes it starts to register. */
 const SPOKE_WAIT_MS = 10_000;
 
 async function main(argv: string[]): Promise<number> {
@@ -231,13 +231,17 @@ async function serve(config: HubConfig): Promise<number> {
           .digest('hex')
           .slice(0, 8),
       });
-      const arrived = spokes.registered(SPOKE_WAIT_MS).then(({ late }) => {
-        if (late.length > 0)
-          logger.warn('spokes late: the first tools/list goes without their tools', {
-            late,
-            waited_ms: SPOKE_WAIT_MS,
-          });
-      });
+      // Counted from when the hub listens: a slow database start is not the spokes' lateness.
+      const supervisor = spokes;
+      const arrived = hubUrl
+        .then(() => supervisor.registered(SPOKE_WAIT_MS))
+        .then(({ late }) => {
+          if (late.length > 0)
+            logger.warn('spokes late: the first tools/list goes without their tools', {
+              late,
+              waited_ms: SPOKE_WAIT_MS,
+            });
+        });
       stdioFront?.hold(arrived);
     }
     const { startHub } = await import('../src/main.js');

@@ -9,6 +9,7 @@ import { startExecution } from './execution/start-execution.js';
 import { createUpstreamPool } from './execution/upstream-pool.js';
 import { createAccessControl } from './http/access-control.js';
 import { type HttpFront, startHttpFront } from './http/http-front.js';
+import { createHubTools, hubToolDefinitions } from './hub-tools/hub-tools.js';
 import { createLogger, type Logger } from './logger.js';
 import { createListChangedBroadcaster } from './mcp/list-changed-broadcaster.js';
 import { createMcpServerFactory } from './mcp/mcp-server-factory.js';
@@ -74,7 +75,31 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     const { store, sync } = registry;
     const metrics = createHubMetrics();
     cleanups.push(() => metrics.close());
-    const execution = startExecution({ config, database, store, sync, upstream, metrics, logger });
+    // The hub's own tools; they read the engine's gates, which exist once execution has started.
+    let runtime: (serviceId: string) => { breaker_state: string; current_load: number; queued: number } =
+      () => ({
+        breaker_state: 'closed',
+        current_load: 0,
+        queued: 0,
+      });
+    const hubTools = createHubTools({
+      routing: store.routing,
+      runtime: (serviceId) => runtime(serviceId),
+      search: (query, filter) => registry.service.searchTools(query, filter),
+      version,
+      discovery: config.mcp.toolDiscovery,
+    });
+    const execution = startExecution({
+      config,
+      database,
+      store,
+      sync,
+      upstream,
+      metrics,
+      logger,
+      localTools: hubTools,
+    });
+    runtime = execution.gates.runtime;
     const { engine, history, gates } = execution;
 
     // The fronts: MCP over HTTP and/or stdio, and the REST API.
@@ -94,7 +119,13 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       },
       logger: log('mcp'),
     });
-    const backend = { routing: store.routing, engine, surface };
+    const backend = {
+      routing: store.routing,
+      engine,
+      surface,
+      hubTools: hubToolDefinitions(hubTools),
+      progressive: config.mcp.toolDiscovery === 'progressive',
+    };
     let shuttingDown = false;
     const access = createAccessControl({
       config,

@@ -239,6 +239,12 @@ export const configSchema = z.object({
         description: 'MCP sessions open at once per API key (or per client address without keys)',
       }),
       pageSize: key(positiveInt.default(100), { description: 'page size of `tools/list`' }),
+      toolDiscovery: key(z.enum(['full', 'progressive']).default('full'), {
+        flag: 'tool-discovery',
+        env: 'FIN_HUB_TOOL_DISCOVERY',
+        description:
+          '`full`: `tools/list` offers the hub tools and every registered tool; `progressive`: only the hub tools (`hub_search_tools` finds the others, `hub_call_tool` calls them), for catalogues no model can take whole',
+      }),
       inputWaitMs: key(positiveInt.default(600_000), {
         env: 'FIN_HUB_INPUT_WAIT_MS',
         description:
@@ -386,11 +392,10 @@ function parseKeyList(text: string, ctx: z.RefinementCtx): ApiKey[] {
   return keys;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Whether the hub listens only where this machine alone can reach it. */
+/** Whether the hub listens only where this machine alone can reach it (127.0.0.0/8, ::1). */
 export function listensOnLoopbackOnly(config: Pick<HubConfig, 'host'>): boolean {
-  return LOOPBACK_HOSTS.has(config.host);
+  const host = config.host.toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

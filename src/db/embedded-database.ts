@@ -32,7 +32,11 @@ export function startEmbeddedWorker(asked: string, options: { spareDirs?: number
     if (throwaway) ({ dataDir, lock } = throwawayDataDir());
     else ({ dataDir, lock } = lockFirstFree(asked, options.spareDirs ?? 0));
   } catch (error) {
-    return failedEngine(new Error(`the embedded database did not start: ${(error as Error).message}`));
+    const code = (error as NodeJS.ErrnoException).code;
+    // A file-system refusal (read-only, permissions, a file in the way) says where to go instead.
+    const hint =
+      code && code !== 'EEXIST' ? '; give --db (or FIN_HUB_HOME) a directory this user can write' : '';
+    return failedEngine(new Error(`the embedded database did not start: ${(error as Error).message}${hint}`));
   }
   // Read before the thread starts: it fills the directory.
   const creating = !throwaway && !existsSync(join(dataDir, 'PG_VERSION'));

@@ -24,7 +24,9 @@ export const PGLITE_OPTIONS = {
 
 /**
  * Where `npm run build` leaves an initialised, empty data directory (scripts/build-pglite-seed.ts).
- * The name carries PGlite's version: a seed made by another version is never used.
+ * The name carries PGlite's version: a seed made by another version is never used. (package.json
+ * pins PGlite exactly for this: with a range, an install resolved a newer patch release than the
+ * packed seed's and every first run fell back to initdb — measured 3.2 s instead of 1 s.)
  */
 export function pgliteSeedDir(): string {
   return join(packageRoot(), 'dist', `pglite-seed-${pgliteVersion()}`);

@@ -9,6 +9,7 @@ import type { CallerRelay } from './call-context.js';
 import type { ExecutionRecord } from './execution-record.js';
 import type { HistoryWriter } from './history-writer.js';
 import { CallerAbort, type InstanceGate } from './instance-gate.js';
+import { HUB_SERVICE_NAME, type LocalTool } from './local-tools.js';
 import { classifyCallError, UpstreamError } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -41,6 +42,8 @@ export interface EngineOptions {
   defaults: { timeoutSeconds: number; retryAttempts: number; retryBaseMs: number };
   /** Observes every finished execution (metrics). */
   onFinished?: (record: ExecutionRecord) => void;
+  /** Tools the hub serves itself (hub tools), by name; registered tools cannot take these names. */
+  localTools?: ReadonlyMap<string, LocalTool>;
 }
 
 interface RunningCall {
@@ -205,6 +208,45 @@ export function createEngine(options: EngineOptions) {
     return finish(record, final.status, started);
   }
 
+  /** A hub tool: run in this process, recorded like any call. */
+  async function runLocal(
+    local: LocalTool,
+    request: ExecuteRequest,
+    record: ExecutionRecord,
+    controller: AbortController,
+  ): Promise<ExecutionRecord> {
+    const started = performance.now();
+    record.attempts = 1;
+    try {
+      const result = await local.run(request.arguments, {
+        signal: controller.signal,
+        correlationId: record.correlation_id,
+        caller: request.caller,
+        execute: (inner) => engine.execute(inner),
+      });
+      record.result = result;
+      if (result.isError) {
+        record.error = { code: 'tool_error', message: firstText(result) ?? 'the tool reported an error' };
+        return finish(record, 'error', started);
+      }
+      return finish(record, 'success', started);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        record.error = { code: 'cancelled', message: 'the call was cancelled' };
+        return finish(record, 'cancelled', started);
+      }
+      logger.error('hub tool failed', {
+        tool: record.tool_id,
+        error: (error as Error).stack ?? String(error),
+      });
+      record.error = {
+        code: 'hub_tool_failed',
+        message: `${record.tool_id} failed: ${(error as Error).message}`,
+      };
+      return finish(record, 'error', started);
+    }
+  }
+
   function backoff(n: number, signal: AbortSignal): Promise<void> {
     // Full jitter on an exponential base, capped at 2 s.
     const delay = Math.random() * Math.min(2000, defaults.retryBaseMs * 2 ** n);
@@ -221,7 +263,7 @@ export function createEngine(options: EngineOptions) {
     });
   }
 
-  return {
+  const engine = {
     /**
      * Runs a call to its end and returns its record. Throws (without a history row, the call was
      * not accepted) for an unknown tool, when shutting down, or when the history outbox is full.
@@ -229,8 +271,9 @@ export function createEngine(options: EngineOptions) {
     async execute(request: ExecuteRequest): Promise<ExecutionRecord> {
       if (closing)
         throw new HubError('shutting_down', 'the hub is shutting down', undefined, { retryAfterSeconds: 5 });
-      const tool = routing.getTool(request.tool);
-      if (!tool) throw new HubError('tool_not_found', `unknown tool: ${request.tool}`);
+      const local = options.localTools?.get(request.tool);
+      const tool = local ? undefined : routing.getTool(request.tool);
+      if (!local && !tool) throw new HubError('tool_not_found', `unknown tool: ${request.tool}`);
       if (!history.hasRoom()) {
         throw new HubError(
           'database_unavailable',
@@ -244,9 +287,9 @@ export function createEngine(options: EngineOptions) {
       const record: ExecutionRecord = {
         execution_id: randomUUID(),
         correlation_id: request.correlationId ?? randomUUID(),
-        tool_id: tool.definition.name,
+        tool_id: request.tool,
         service_id: null,
-        service_name: tool.serviceName,
+        service_name: tool?.serviceName ?? HUB_SERVICE_NAME,
         status: 'running',
         arguments: request.arguments,
         error: null,
@@ -259,7 +302,7 @@ export function createEngine(options: EngineOptions) {
       };
       request.onAccepted?.(record.execution_id);
       const check = validator.check(
-        tool.definition.inputSchema as Record<string, unknown>,
+        (local ?? tool)!.definition.inputSchema as Record<string, unknown>,
         request.arguments,
       );
       if (!check.ok) {
@@ -270,7 +313,9 @@ export function createEngine(options: EngineOptions) {
       const onCallerAbort = () => controller.abort(request.signal?.reason);
       if (request.signal?.aborted) onCallerAbort();
       request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      const done = run(tool, request, record, controller);
+      const done = local
+        ? runLocal(local, request, record, controller)
+        : run(tool!, request, record, controller);
       running.set(record.execution_id, { record, controller, done });
       try {
         return await done;
@@ -317,6 +362,7 @@ export function createEngine(options: EngineOptions) {
       clearTimeout(timer);
     },
   };
+  return engine;
 }
 
 export type Engine = ReturnType<typeof createEngine>;

@@ -11,6 +11,7 @@ import { createExecutionRepository } from './execution-repository.js';
 import { createHistoryWriter } from './history-writer.js';
 import { createInstanceGates } from './instance-gates.js';
 import { startInstanceRetirement } from './instance-retirement.js';
+import type { LocalTool } from './local-tools.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 /**
@@ -26,6 +27,8 @@ export function startExecution(options: {
   upstream: UpstreamPool;
   metrics: HubMetrics;
   logger: Logger;
+  /** The hub's own tools (src/hub-tools/), run by the engine like any call. */
+  localTools?: ReadonlyMap<string, LocalTool>;
 }) {
   const { config, store, upstream, metrics, logger } = options;
   const log = (component: string) => logger.child({ component });
@@ -90,6 +93,7 @@ export function startExecution(options: {
       retryBaseMs: config.engine.retryBaseMs,
     },
     onFinished: (record) => metrics.observeExecution(record),
+    localTools: options.localTools,
   });
   return {
     gates,

@@ -5,6 +5,7 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  type Tool,
 } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import type { FederatedSurface } from '../execution/federated-surface.js';
@@ -17,6 +18,10 @@ export interface McpBackend {
   engine: Engine;
   /** The registered servers' prompts, resources and completion (federated-surface.ts). */
   surface: FederatedSurface;
+  /** The hub's own tools, on the first page of tools/list (src/hub-tools/). */
+  hubTools?: Tool[];
+  /** Progressive discovery: tools/list offers the hub tools only. */
+  progressive?: boolean;
 }
 
 export interface McpServerFactoryOptions {
@@ -72,7 +77,9 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     );
 
     server.setRequestHandler('tools/list', async (request) => {
-      const all = (await backend).routing.visibleTools();
+      const { routing, hubTools = [], progressive } = await backend;
+      if (progressive) return { tools: hubTools as never };
+      const all = routing.visibleTools();
       let start = 0;
       const cursor = request.params?.cursor;
       if (cursor !== undefined) {
@@ -89,8 +96,10 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       }
       const page = all.slice(start, start + pageSize);
       const last = page[page.length - 1];
+      // The hub tools lead the first page; cursors count registered tools only.
+      const lead = cursor === undefined ? hubTools : [];
       return {
-        tools: page.map((t) => t.definition) as never,
+        tools: [...lead, ...page.map((t) => t.definition)] as never,
         ...(start + pageSize < all.length && last
           ? { nextCursor: Buffer.from(last.definition.name).toString('base64url') }
           : {}),

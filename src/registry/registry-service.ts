@@ -1,5 +1,6 @@
 import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
+import { HUB_TOOL_PREFIX, isHubToolName } from '../hub-tools/hub-tools.js';
 import { unstorableStringPath } from '../shared/json-limits.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Actor, AuditEntry, AuditLog } from './audit-log.js';
@@ -144,6 +145,14 @@ export function createRegistryService(options: RegistryServiceOptions) {
       body.namespace ??
       (body.tool_prefix === undefined && defaults.namespaceByServiceName ? body.service_name : undefined);
     const exposed = tools.map((t) => toToolWrite(t, body.tool_prefix, namespace));
+    const taken = exposed.find((tool) => isHubToolName(tool.name));
+    if (taken)
+      throw new HubError(
+        'tool_name_conflict',
+        `tool ${taken.name} would take a name the hub keeps for its own tools (${HUB_TOOL_PREFIX}…); ` +
+          'rename it, or give the registration a namespace or a tool_prefix',
+        { conflicts: [{ tool: taken.name, owner: 'fin-hub' }], requested_by: body.service_name },
+      );
     for (const [index, tool] of exposed.entries()) {
       const valid = toolNameSchema.safeParse(tool.name);
       if (!valid.success)

@@ -20,6 +20,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { startEmbeddedWorker } from '../../src/db/embedded-database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { pgliteSeedDir } from '../../src/db/pglite-settings.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
 
@@ -52,6 +53,12 @@ describe('the embedded database thread', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('has a seed for the PGlite it runs (built by npm run build; PGlite pinned so an install gets the same)', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    assert.match(manifest.dependencies['@electric-sql/pglite'], /^\d+\.\d+\.\d+$/, 'an exact version');
+    assert.ok(existsSync(join(pgliteSeedDir(), 'PG_VERSION')), pgliteSeedDir());
   });
 
   it('refuses a directory that holds other files rather than write a database among them', async (t) => {

@@ -87,6 +87,13 @@ const CASES: Case[] = [
   { args: ['-h'], code: 0, says: /^fin-hub — an MCP hub/, stream: 'stdout' },
   { args: ['--version'], code: 0, says: new RegExp(`^${version.replaceAll('.', '\\.')}$`), stream: 'stdout' },
   {
+    // A place that cannot be written (here a file stands where a directory is needed; a read-only
+    // file system is answered the same way, checked by hand with a read-only bind mount).
+    args: ['--db', join(misspelt, 'data'), '--port', '0'],
+    code: 1,
+    says: /did not start: .*(ENOTDIR|EEXIST|not a directory).*; give --db \(or FIN_HUB_HOME\) a directory this user can write/,
+  },
+  {
     args: ['--db', userFiles, '--port', '0'],
     code: 1,
     says: /is not empty and holds no fin-hub database \(found notes\.txt\); give --db a new or empty directory/,
