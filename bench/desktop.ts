@@ -57,7 +57,8 @@ async function runOnce(home: string, args: string[], settleMs: number): Promise<
   await new Promise((r) => setTimeout(r, settleMs));
   const rssMiB = treeRssMiB(transport.pid!);
   await client.close();
-  return { firstListMs, firstListTools: tools.length, rssMiB };
+  // The spokes' tools (the hub's own hub_* tools are listed too).
+  return { firstListMs, firstListTools: tools.filter((t) => !t.name.startsWith('hub_')).length, rssMiB };
 }
 
 export async function measureDesktop(options: {

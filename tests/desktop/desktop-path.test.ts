@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { freePort } from '../helpers/free-port.js';
-import { connectClient } from '../helpers/mcp-client.js';
+import { connectClient, withoutHubTools } from '../helpers/mcp-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -67,8 +67,8 @@ describe('the desktop path: fin-hub --stdio --spokes market,risk,portfolio', () 
     const port = await freePort();
 
     const first = await startDesktopHub(t, home, port);
-    const listed = await first.client.listTools();
-    assert.equal(listed.tools.length, SPOKE_TOOLS, `first run, first tools/list: ${first.stderr()}`);
+    const listed = withoutHubTools((await first.client.listTools()).tools);
+    assert.equal(listed.length, SPOKE_TOOLS, `first run, first tools/list: ${first.stderr()}`);
     const quote = await first.client.callTool({ name: 'stock_quote', arguments: { symbol: 'AAPL' } });
     assert.equal(quote.isError, undefined, JSON.stringify(quote));
 
@@ -87,7 +87,7 @@ describe('the desktop path: fin-hub --stdio --spokes market,risk,portfolio', () 
 
     // Warm, on the same home (its lock left behind by the killed hub is taken over).
     const again = await startDesktopHub(t, home, port);
-    assert.equal((await again.client.listTools()).tools.length, SPOKE_TOOLS, again.stderr());
+    assert.equal(withoutHubTools((await again.client.listTools()).tools).length, SPOKE_TOOLS, again.stderr());
     const after = await spokeInstances(hubUrl);
     assert.deepEqual(
       after.map((s) => s.service_id).sort(),
@@ -105,7 +105,7 @@ describe('the desktop path: fin-hub --stdio --spokes market,risk,portfolio', () 
     const port = await freePort();
     const [one, two] = await Promise.all([startDesktopHub(t, home, port), startDesktopHub(t, home, port)]);
     for (const hub of [one, two]) {
-      assert.equal((await hub.client.listTools()).tools.length, SPOKE_TOOLS, hub.stderr());
+      assert.equal(withoutHubTools((await hub.client.listTools()).tools).length, SPOKE_TOOLS, hub.stderr());
       const result = await hub.client.callTool({ name: 'risk_calculate_var', arguments: { symbol: 'AAPL' } });
       assert.equal(result.isError, undefined, JSON.stringify(result));
     }

@@ -51,5 +51,10 @@ export async function listAllTools(client: Client): Promise<string[]> {
     names.push(...page.tools.map((tool) => tool.name));
     cursor = page.nextCursor;
   } while (cursor);
-  return names;
+  return withoutHubTools(names);
+}
+
+/** The registered tools of a list, without the hub's own (hub_*, tests/hub-tools/ checks those). */
+export function withoutHubTools<T extends string | { name: string }>(tools: T[]): T[] {
+  return tools.filter((tool) => !(typeof tool === 'string' ? tool : tool.name).startsWith('hub_'));
 }

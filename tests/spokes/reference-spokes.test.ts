@@ -102,7 +102,8 @@ describe('the three reference spokes behind the hub', () => {
       await spoke.registration!.registered;
     }
     const { client } = await connectHttp(t, hub.url!);
-    const names = await listAllTools(client);
+    // Every spoke tool, beside the hub's own (hub_*).
+    const names = (await listAllTools(client)).filter((name) => !name.startsWith('hub_'));
     assert.deepEqual([...names].sort(), Object.keys(SAMPLE_CALLS).sort());
     for (const [tool, args] of Object.entries(SAMPLE_CALLS)) {
       const result = await client.callTool({ name: tool, arguments: args });
@@ -131,12 +132,28 @@ describe('the three reference spokes behind the hub', () => {
     await spoke.registration!.registered;
     await waitFor(() => Boolean(hub.routing.getTool('stock_quote')), 'market tools');
     const { client } = await connectHttp(t, hub.url!);
-    const msft = (await client.callTool({ name: 'stock_quote', arguments: { symbol: 'MSFT' } }))
-      .structuredContent as { source: { kind: string }; as_of: string };
+    const msftResult = await client.callTool({ name: 'stock_quote', arguments: { symbol: 'MSFT' } });
+    const msft = msftResult.structuredContent as { source: { kind: string }; as_of: string };
     assert.equal(msft.source.kind, 'synthetic');
-    const spx = (await client.callTool({ name: 'stock_quote', arguments: { symbol: 'SPX' } }))
-      .structuredContent as { source: { kind: string }; as_of: string; close: number };
+    // Said in the first line a model reads, not only in a nested field.
+    const firstLine = (msftResult.content as { text: string }[])[0]!.text.split('\n')[0]!;
+    assert.equal(
+      firstLine,
+      'SYNTHETIC DATA: built on synthetic series for MSFT (a seeded model on real S&P 500 returns), not market data.',
+    );
+    // A comparison of a real and a synthetic series names the synthetic one only.
+    const mixed = await client.callTool({
+      name: 'stock_comparison',
+      arguments: { symbols: ['SPX', 'MSFT'] },
+    });
+    assert.match(
+      (mixed.content as { text: string }[])[0]!.text,
+      /^SYNTHETIC DATA: built on synthetic series for MSFT \(/,
+    );
+    const spxResult = await client.callTool({ name: 'stock_quote', arguments: { symbol: 'SPX' } });
+    const spx = spxResult.structuredContent as { source: { kind: string }; as_of: string; close: number };
     assert.equal(spx.source.kind, 'real');
+    assert.doesNotMatch((spxResult.content as { text: string }[])[0]!.text, /SYNTHETIC/);
     assert.equal(spx.as_of, '2020-04-17');
     assert.equal(spx.close, 2874.5601);
   });
