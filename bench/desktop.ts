@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { REFERENCE_SPOKES } from '../src/spokes/reference-spokes.js';
 import { ROOT } from './processes.js';
 
-const SPOKE_TOOLS = 20;
+const SPOKE_TOOLS = Object.values(REFERENCE_SPOKES).reduce((n, spoke) => n + spoke.tools().length, 0);
 
 /** Resident memory of a process and all its descendants, in MiB (Linux /proc). */
 export function treeRssMiB(pid: number): number {

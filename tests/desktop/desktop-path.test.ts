@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { REFERENCE_SPOKES } from '../../src/spokes/reference-spokes.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectClient, withoutHubTools } from '../helpers/mcp-client.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const SPOKE_TOOLS = 20;
+const SPOKE_TOOLS = Object.values(REFERENCE_SPOKES).reduce((n, spoke) => n + spoke.tools().length, 0);
 
 /** One desktop client's hub: the Claude Desktop command, with a test home and a given port. */
 async function startDesktopHub(t: TestContext, home: string, port: number) {

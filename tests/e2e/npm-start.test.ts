@@ -4,12 +4,14 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { REFERENCE_SPOKES } from '../../src/spokes/reference-spokes.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectHttp, listAllTools } from '../helpers/mcp-client.js';
 import { TEMPLATE_DIR } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+const SPOKE_TOOLS = Object.values(REFERENCE_SPOKES).reduce((n, spoke) => n + spoke.tools().length, 0);
 
 describe('the whole system (what npm start runs)', () => {
   it('brings up the hub and three spokes; a spoke the registry lost takes its tools away and comes back by itself', async (t) => {
@@ -53,8 +55,8 @@ describe('the whole system (what npm start runs)', () => {
     );
     const session = await connectHttp(t, url);
     await waitFor(
-      async () => (await listAllTools(session.client)).length === 20,
-      'all 20 spoke tools',
+      async () => (await listAllTools(session.client)).length === SPOKE_TOOLS,
+      `all ${SPOKE_TOOLS} spoke tools`,
       40_000,
     ).catch((error) => {
       throw new Error(`${error.message}\n${stderr}`);

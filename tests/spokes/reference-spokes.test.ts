@@ -17,6 +17,8 @@ const SAMPLE_CALLS: Record<string, Record<string, unknown>> = {
   crypto_price: { symbol: 'BTC' },
   symbol_search: { query: 'apple' },
   data_status: {},
+  pattern_recognition: { symbol: 'SPX', period: 120 },
+  anomaly_detection: { symbol: 'AAPL', period: 250, sensitivity: 'high' },
   risk_calculate_var: { symbol: 'SPX', confidence_level: 0.99, time_horizon: 5, portfolio_value: 1_000_000 },
   risk_calculate_metrics: { symbol: 'AAPL', period: 500 },
   risk_analyze_portfolio: {
@@ -61,6 +63,11 @@ const SAMPLE_CALLS: Record<string, Record<string, unknown>> = {
 
 /** Calls that must come back as clear tool errors. */
 const BAD_CALLS: [string, Record<string, unknown>, RegExp][] = [
+  ['pattern_recognition', { symbol: 'SPX', prices: Array(30).fill(1) }, /exactly one of symbol or prices/],
+  ['pattern_recognition', { prices: [1, 2, 3] }, /prices/],
+  ['pattern_recognition', { symbol: 'SPX', patterns: ['cup_and_handle'] }, /patterns/],
+  ['anomaly_detection', { symbol: 'NOPE' }, /unknown symbol "NOPE"/],
+  ['anomaly_detection', { symbol: 'SPX', sensitivity: 'extreme' }, /sensitivity/],
   ['stock_quote', { symbol: 'NOPE' }, /unknown symbol "NOPE".*symbol_search/],
   ['risk_calculate_var', { returns: [] }, /returns/],
   [
