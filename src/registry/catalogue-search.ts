@@ -18,13 +18,14 @@ interface IndexedTool {
  * Full-text search over the tool catalogue (MiniSearch: BM25 ranking, prefix and fuzzy matching):
  * names, descriptions, categories, tags and service names, names weighted highest. Tool names
  * split at `_`, `-`, `.` and `/` like words ("risk_calculate_var" is found by "var"). The index is
- * rebuilt on the first search after the catalogue changed, not on every registration: a burst of
- * registrations costs one rebuild.
+ * rebuilt on the first search after a registration or a departure, not on every registration (a
+ * burst costs one rebuild) and not on health changes (which happen all the time at scale and do
+ * not change this catalogue).
  */
 export function createCatalogueSearch(store: RegistryStore) {
   let index: MiniSearch<IndexedTool> | undefined;
   store.on('change', (change) => {
-    if (change.catalogueChanged || change.changed.length > 0 || change.retired.length > 0) index = undefined;
+    if (change.definitionsChanged) index = undefined;
   });
 
   function build(): MiniSearch<IndexedTool> {

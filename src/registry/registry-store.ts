@@ -47,6 +47,11 @@ export interface RegistryChange {
   retired: RetiredEndpoint[];
   /** The visible tool list or a definition in it changed: MCP clients must be told. */
   catalogueChanged: boolean;
+  /**
+   * An instance's tools were written or an instance left: the whole catalogue (REST, search)
+   * changed. Health changes alone do not set it: that catalogue lists unhealthy instances too.
+   */
+  definitionsChanged: boolean;
 }
 
 /**
@@ -87,7 +92,13 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
 
   /** Applies rows the database returned after a write; emits one change when anything changed. */
   apply(entries: RegistryEntry[], origin: ChangeOrigin = 'local'): RegistryChange {
-    const change: RegistryChange = { origin, changed: [], retired: [], catalogueChanged: false };
+    const change: RegistryChange = {
+      origin,
+      changed: [],
+      retired: [],
+      catalogueChanged: false,
+      definitionsChanged: false,
+    };
     for (const entry of entries) this.applyOne(entry, change);
     if (change.changed.length > 0 || change.retired.length > 0 || change.catalogueChanged) {
       this.emit('change', change);
@@ -196,6 +207,7 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
       this.directory.update(service);
       if (!before) return;
       change.catalogueChanged = this.routingIndex.remove(id) || change.catalogueChanged;
+      change.definitionsChanged = true;
       change.changed.push(id);
       change.retired.push({ serviceId: id, endpoint: endpointBefore!, stillRegistered: false });
       return;
@@ -203,6 +215,7 @@ export class RegistryStore extends EventEmitter<{ change: [RegistryChange] }> {
     if (tools) {
       this.directory.register(service, tools);
       change.catalogueChanged = this.routingIndex.upsert(service, tools) || change.catalogueChanged;
+      change.definitionsChanged = true;
       change.changed.push(id);
       const endpointNow = this.routingIndex.getInstance(id)!.endpoint;
       if (endpointBefore !== undefined && endpointBefore !== endpointNow) {
