@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createHash } from 'node:crypto';
+import nodeModule from 'node:module';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,9 @@ const SPARE_DATA_DIRS = 8;
 const SPOKE_WAIT_MS = 10_000;
 
 async function main(argv: string[]): Promise<number> {
+  // Node 22.1+ keeps the compiled code of the modules loaded from here on (the hub, the spokes) in
+  // its cache directory: later starts skip most of their parsing. Node 20 has no such cache.
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const [first] = argv;
   if (first === 'spoke') {
     const { runReferenceSpoke } = await import('../src/spokes/run-reference-spoke.js');
