@@ -7,8 +7,10 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-# The build also leaves an initialised embedded database (dist/pglite-seed-*) for first starts.
-COPY scripts/build-pglite-seed.ts ./scripts/
+# The build bundles the command (scripts/build-bundle.ts), builds the dashboard (dashboard/) and
+# leaves an initialised embedded database (dist/pglite-seed-*) for first starts.
+COPY dashboard ./dashboard
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
