@@ -1,5 +1,6 @@
 import type { SpokeTool } from '../spoke/spoke-tool.js';
 import type { MarketDataProvider } from './data/price-series.js';
+import type { LiveSources } from './live/live-sources.js';
 import { marketTools } from './market/market-tools.js';
 import { portfolioTools } from './portfolio/portfolio-tools.js';
 import { riskTools } from './risk/risk-tools.js';
@@ -9,15 +10,18 @@ import { announcingSyntheticData } from './synthetic-notice.js';
 export const REFERENCE_SPOKES = {
   market: {
     defaultPort: 8001,
-    tools: (provider?: MarketDataProvider): SpokeTool[] => announcingSyntheticData(marketTools(provider)),
+    tools: (provider?: MarketDataProvider, live?: LiveSources): SpokeTool[] =>
+      announcingSyntheticData(marketTools(provider, live)),
   },
   risk: {
     defaultPort: 8002,
-    tools: (provider?: MarketDataProvider): SpokeTool[] => announcingSyntheticData(riskTools(provider)),
+    tools: (provider?: MarketDataProvider, live?: LiveSources): SpokeTool[] =>
+      announcingSyntheticData(riskTools(provider, live)),
   },
   portfolio: {
     defaultPort: 8003,
-    tools: (provider?: MarketDataProvider): SpokeTool[] => announcingSyntheticData(portfolioTools(provider)),
+    tools: (provider?: MarketDataProvider, _live?: LiveSources): SpokeTool[] =>
+      announcingSyntheticData(portfolioTools(provider)),
   },
 } as const;
 

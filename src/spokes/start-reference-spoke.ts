@@ -4,6 +4,7 @@ import { packageVersion } from '../shared/package-root.js';
 import { startSpoke } from '../spoke/create-spoke.js';
 import { createAlphaVantageProvider } from './data/alpha-vantage-provider.js';
 import { createOfflineProvider } from './data/offline-provider.js';
+import { liveProviderNames, liveSourcesFrom } from './live/live-sources.js';
 import { REFERENCE_SPOKES, type ReferenceSpokeName } from './reference-spokes.js';
 
 /**
@@ -31,11 +32,15 @@ export async function startReferenceSpoke(options: {
     ? createAlphaVantageProvider({ apiKey, baseUrl: env.alphaVantageUrl, fallback: offline })
     : offline;
   if (apiKey) logger.info('live equity prices from Alpha Vantage');
+  // Each live provider's key switches it on (README: live data providers).
+  const live = liveSourcesFrom(env);
+  if (liveProviderNames(live).length > 0)
+    logger.info('live data providers', { providers: liveProviderNames(live) });
   return startSpoke({
     name,
     serviceId: options.serviceId ?? (port === 0 ? undefined : `${name}-${port}`),
     version: packageVersion(),
-    tools: REFERENCE_SPOKES[name].tools(provider),
+    tools: REFERENCE_SPOKES[name].tools(provider, live),
     host: options.host,
     port,
     hubUrl: options.hubUrl,

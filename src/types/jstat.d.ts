@@ -5,6 +5,20 @@ declare module 'jstat' {
     pdf(x: number, ...params: number[]): number;
     inv(p: number, ...params: number[]): number;
   }
-  const jstat: { jStat: { normal: Distribution; chisquare: Distribution; studentt: Distribution } };
+  interface OlsModel {
+    coef: number[];
+    R2: number;
+    adjust_R2: number;
+    t: { t: number[]; p: number[] };
+  }
+  const jstat: {
+    jStat: {
+      normal: Distribution;
+      chisquare: Distribution;
+      studentt: Distribution;
+      stdev(values: number[], sample?: boolean): number;
+      models: { ols(endog: number[], exog: number[][]): OlsModel };
+    };
+  };
   export default jstat;
 }
