@@ -5,6 +5,7 @@ import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/data
 import type { EmbeddedEngine } from './db/embedded-database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createFederatedSurface } from './execution/federated-surface.js';
+import { createLogRelay } from './execution/log-relay.js';
 import { startExecution } from './execution/start-execution.js';
 import { createUpstreamPool } from './execution/upstream-pool.js';
 import { createAccessControl } from './http/access-control.js';
@@ -15,6 +16,7 @@ import { createListChangedBroadcaster } from './mcp/list-changed-broadcaster.js'
 import { createMcpServerFactory } from './mcp/mcp-server-factory.js';
 import { openStdioFront, type StdioFront } from './mcp/stdio-front.js';
 import { createHubMetrics } from './metrics.js';
+import type { RegistryChange } from './registry/registry-store.js';
 import { startRegistry } from './registry/start-registry.js';
 import { createToolDiscovery } from './registry/tool-discovery.js';
 import { packageVersion } from './shared/package-root.js';
@@ -119,10 +121,26 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       },
       logger: log('mcp'),
     });
+    // A server's own prompt or resource list change reaches the hub's clients; services coming
+    // or going change the merged lists too.
+    upstream.onSurfaceListChanged((_endpoint, list) => {
+      surface.invalidate(list);
+      broadcaster.surfaceChanged(list);
+    });
+    const onDefinitions = (change: RegistryChange) => {
+      if (change.definitionsChanged) surface.invalidate();
+    };
+    store.on('change', onDefinitions);
+    cleanups.push(() => {
+      store.off('change', onDefinitions);
+    });
+    // Server log messages to the sessions that set a level (logging/setLevel).
+    const logs = createLogRelay({ routing: store.routing, upstream, logger: log('mcp') });
     const backend = {
       routing: store.routing,
       engine,
       surface,
+      logs,
       hubTools: hubToolDefinitions(hubTools),
       progressive: config.mcp.toolDiscovery === 'progressive',
     };

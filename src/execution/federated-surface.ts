@@ -228,6 +228,18 @@ export function createFederatedSurface(options: {
       const ref = prompt ? { ...params.ref, name: owner.upstreamName } : params.ref;
       return ask(owner, 'completion/complete', { ...params, ref });
     },
+
+    /**
+     * Drops merged lists: a server said its prompts or resources changed, or services came or
+     * went (every list). The next list asks the servers again.
+     */
+    invalidate(list?: 'prompts' | 'resources'): void {
+      if (list === undefined || list === 'prompts') lists.delete('prompts/list');
+      if (list === undefined || list === 'resources') {
+        lists.delete('resources/list');
+        lists.delete('resources/templates/list');
+      }
+    },
   };
 }
 

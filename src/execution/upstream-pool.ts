@@ -113,6 +113,13 @@ const LENIENT_TOOL_PAGE = z.object({
  * 400 or -32022); the connection is then opened again — the era learnt anew — and the call sent
  * once more.
  */
+/** A server's `notifications/message` parameters. */
+export interface LogMessage {
+  level: string;
+  logger?: string;
+  data: unknown;
+}
+
 export function createUpstreamPool(options: UpstreamPoolOptions) {
   const { logger } = options;
   const connections = new Map<string, Promise<Connection>>();
@@ -123,6 +130,9 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   const version = packageVersion();
   const toolListListeners = new Set<(endpoint: string) => void>();
   const resourceListeners = new Set<(endpoint: string, uri: string) => void>();
+  const surfaceListListeners = new Set<(endpoint: string, list: 'prompts' | 'resources') => void>();
+  const logListeners = new Set<(endpoint: string, message: LogMessage) => void>();
+  const connectListeners = new Set<(endpoint: string) => void>();
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
   // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
   const upstreamFetch = options.lookup ? createGuardedFetch(options.lookup) : fetch;
@@ -276,6 +286,22 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
               for (const listener of toolListListeners) listener(endpoint);
             },
           },
+          // Prompts and resources are not stored: the hub's merged lists are dropped and its
+          // clients told (federated-surface.ts).
+          prompts: {
+            autoRefresh: false,
+            debounceMs: 50,
+            onChanged: () => {
+              for (const listener of surfaceListListeners) listener(endpoint, 'prompts');
+            },
+          },
+          resources: {
+            autoRefresh: false,
+            debounceMs: 50,
+            onChanged: () => {
+              for (const listener of surfaceListListeners) listener(endpoint, 'resources');
+            },
+          },
         },
       },
     );
@@ -292,6 +318,10 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setNotificationHandler('notifications/resources/updated', (notification) => {
       for (const listener of resourceListeners) listener(endpoint, notification.params.uri);
     });
+    // A server's log message (log-relay.ts passes it to the sessions that set a level).
+    client.setNotificationHandler('notifications/message', (notification) => {
+      for (const listener of logListeners) listener(endpoint, notification.params as LogMessage);
+    });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
     } catch (error) {
@@ -306,6 +336,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     }
     client.onclose = () => forgetClosed(endpoint, client);
     if (kind === 'stdio') stdioRestarts.delete(stdioNameOf(endpoint)!);
+    for (const listener of connectListeners) listener(endpoint);
     if (client.getProtocolEra() !== 'modern')
       return { client, transport, kind, headers, credentials, era: 'legacy' };
     return {
@@ -547,6 +578,21 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     /** Tells `listener` of every resource update a server sends (for resources the hub subscribed to). */
     onResourceUpdated(listener: (endpoint: string, uri: string) => void): void {
       resourceListeners.add(listener);
+    },
+
+    /** Tells `listener` of every server that says its prompt or resource list changed. */
+    onSurfaceListChanged(listener: (endpoint: string, list: 'prompts' | 'resources') => void): void {
+      surfaceListListeners.add(listener);
+    },
+
+    /** Tells `listener` of every log message a server sends on its session. */
+    onLogMessage(listener: (endpoint: string, message: LogMessage) => void): void {
+      logListeners.add(listener);
+    },
+
+    /** Tells `listener` of every new session with a server (a first connection or a reconnection). */
+    onConnected(listener: (endpoint: string) => void): void {
+      connectListeners.add(listener);
     },
 
     /** Tells `listener` the endpoint of every server that says its tool list changed. */

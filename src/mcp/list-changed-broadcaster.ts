@@ -8,11 +8,16 @@ import type { RegistryChange, RegistryStore } from '../registry/registry-store.j
  */
 export interface ListChangeListener {
   sendToolListChanged(): Promise<void> | void;
+  sendPromptListChanged?(): Promise<void> | void;
+  sendResourceListChanged?(): Promise<void> | void;
 }
 
+type ListKind = 'tools' | 'prompts' | 'resources';
+
 /**
- * Tells every listener that the tool list changed, debounced so that a burst of registrations
- * sends one notification per session or stream.
+ * Tells every listener that the tool list changed (a registration, a departure, a server's own
+ * list_changed), or the merged prompt or resource list (a server's list_changed, a service that
+ * came or went), debounced so that a burst sends one notification per session or stream and list.
  */
 export function createListChangedBroadcaster(options: {
   store: RegistryStore;
@@ -21,22 +26,45 @@ export function createListChangedBroadcaster(options: {
 }) {
   const servers = new Set<ListChangeListener>();
   let timer: NodeJS.Timeout | undefined;
+  const pending = new Set<ListKind>();
 
   const send = () => {
     timer = undefined;
+    const kinds = [...pending];
+    pending.clear();
     for (const server of servers) {
-      Promise.resolve()
-        .then(() => server.sendToolListChanged())
-        .catch((error) => options.logger.debug('list_changed not delivered', { error: String(error) }));
+      for (const kind of kinds) {
+        Promise.resolve()
+          .then(() =>
+            kind === 'tools'
+              ? server.sendToolListChanged()
+              : kind === 'prompts'
+                ? server.sendPromptListChanged?.()
+                : server.sendResourceListChanged?.(),
+          )
+          .catch((error) =>
+            options.logger.debug('list_changed not delivered', { kind, error: String(error) }),
+          );
+      }
     }
   };
-  const onChange = (change: RegistryChange) => {
-    if (!change.catalogueChanged || servers.size === 0) return;
+  const changed = (...kinds: ListKind[]) => {
+    if (servers.size === 0) return;
+    for (const kind of kinds) pending.add(kind);
     timer ??= setTimeout(send, options.debounceMs);
+  };
+  const onChange = (change: RegistryChange) => {
+    if (change.catalogueChanged) changed('tools');
+    // A service came or went: the merged prompts and resources may have changed with it.
+    if (change.definitionsChanged) changed('prompts', 'resources');
   };
   options.store.on('change', onChange);
 
   return {
+    /** A registered server said its prompt or resource list changed. */
+    surfaceChanged(list: 'prompts' | 'resources'): void {
+      changed(list);
+    },
     add(server: ListChangeListener): void {
       servers.add(server);
     },

@@ -9,6 +9,8 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
 import type { FederatedSurface } from '../execution/federated-surface.js';
+import type { LogLevel, LogRelay } from '../execution/log-relay.js';
+import type { LogMessage } from '../execution/upstream-pool.js';
 import type { RoutingView } from '../registry/routing-index.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
@@ -18,6 +20,8 @@ export interface McpBackend {
   engine: Engine;
   /** The registered servers' prompts, resources and completion (federated-surface.ts). */
   surface: FederatedSurface;
+  /** Server log messages for the sessions that set a level (log-relay.ts). */
+  logs?: LogRelay;
   /** The hub's own tools, on the first page of tools/list (src/hub-tools/). */
   hubTools?: Tool[];
   /** Progressive discovery: tools/list offers the hub tools only. */
@@ -64,8 +68,8 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       {
         capabilities: {
           tools: { listChanged: true },
-          prompts: {},
-          resources: { subscribe: true },
+          prompts: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
           logging: {},
           completions: {},
         },
@@ -159,9 +163,22 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       'resources/unsubscribe',
       async (request) => (await surface()).unsubscribe(request.params.uri, subscriber.id) as never,
     );
+    // This session's log level: registered servers' log messages at or above it come here.
+    const logSubscriber = {
+      id: subscriber.id,
+      send: (params: LogMessage) =>
+        void server.notification({ method: 'notifications/message', params } as never).catch(() => {}),
+    };
+    server.setRequestHandler('logging/setLevel', async (request) => {
+      const { logs } = await backend;
+      return (logs?.setLevel(logSubscriber, request.params.level as LogLevel) ?? {}) as never;
+    });
     server.onclose = () =>
-      void surface().then(
-        (s) => s.dropSubscriber(subscriber.id),
+      void Promise.resolve(backend).then(
+        (b) => {
+          b.logs?.drop(subscriber.id);
+          return b.surface.dropSubscriber(subscriber.id);
+        },
         () => {},
       );
     server.setRequestHandler(

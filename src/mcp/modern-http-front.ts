@@ -121,9 +121,11 @@ export function createModernMcpHttp(options: {
       await serveNode(req, res, body);
     },
 
-    /** Open `subscriptions/listen` streams that asked for tool list changes hear of them. */
+    /** Open `subscriptions/listen` streams that asked for list changes hear of them. */
     listChangeListener: {
       sendToolListChanged: () => handler.notify.toolsChanged(),
+      sendPromptListChanged: () => handler.notify.promptsChanged(),
+      sendResourceListChanged: () => handler.notify.resourcesChanged(),
     } satisfies ListChangeListener,
 
     /** The hub stops accepting requests: calls waiting for a caller's retry end now. */
