@@ -120,6 +120,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
         return { prefix: service?.tool_prefix, namespace: service?.namespace };
       },
       logger: log('mcp'),
+      pageSize: config.mcp.pageSize,
     });
     // A server's own prompt or resource list change reaches the hub's clients; services coming
     // or going change the merged lists too.

@@ -39,10 +39,13 @@ export function createFederatedSurface(options: {
   logger: Logger;
   /** How long a merged list is reused. @default 2000 */
   cacheMs?: number;
+  /** Items per page of a merged list (the hub's tools/list page size). @default 100 */
+  pageSize?: number;
 }) {
   const { routing, upstream, logger } = options;
   const cacheMs = options.cacheMs ?? 2_000;
-  const lists = new Map<string, { at: number; items: Item[]; owners: Map<string, Owner> }>();
+  const pageSize = options.pageSize ?? 100;
+  const lists = new Map<string, { at: number; items: { key: string; item: Item }[]; owners: Map<string, Owner> }>();
   /**
    * Resource subscriptions: per upstream resource (`endpoint` + URI), the downstream sessions that
    * asked. The hub subscribes upstream once, on the first, and unsubscribes after the last.
@@ -83,7 +86,7 @@ export function createFederatedSurface(options: {
     const cached = lists.get(method);
     if (cached && Date.now() - cached.at < cacheMs) return cached;
     const owners = new Map<string, Owner>();
-    const items: Item[] = [];
+    const items: { key: string; item: Item }[] = [];
     await Promise.all(
       services().map(async (instance) => {
         try {
@@ -102,7 +105,7 @@ export function createFederatedSurface(options: {
               const { key, item, upstreamName } = keyOf(instance, raw);
               if (owners.has(key)) continue;
               owners.set(key, { instance, upstreamName });
-              items.push(item);
+              items.push({ key, item });
             }
             cursor = page.nextCursor;
           } while (typeof cursor === 'string' && ++pages < 100);
@@ -115,6 +118,8 @@ export function createFederatedSurface(options: {
         }
       }),
     );
+    // Sorted by name or URI: pages and their cursors stay stable whatever order servers answer in.
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const entry = { at: Date.now(), items, owners };
     lists.set(method, entry);
     return entry;
@@ -153,13 +158,41 @@ export function createFederatedSurface(options: {
     throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
   }
 
+  /**
+   * One page of a merged list: the items after the cursor's key (the last key of the page before,
+   * base64url), and a cursor for the next page when there is one.
+   */
+  function pageOf<Field extends string>(field: Field, items: { key: string; item: Item }[], cursor?: string) {
+    let start = 0;
+    if (cursor !== undefined) {
+      const after = Buffer.from(cursor, 'base64url').toString('utf8');
+      if (after.length === 0 || Buffer.from(after, 'utf8').toString('base64url') !== cursor)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'invalid cursor');
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (items[mid]!.key <= after) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
+    }
+    const page = items.slice(start, start + pageSize);
+    const last = page[page.length - 1];
+    return {
+      [field]: page.map((entry) => entry.item),
+      ...(start + pageSize < items.length && last ? { nextCursor: Buffer.from(last.key).toString('base64url') } : {}),
+    } as Record<Field, Item[]> & { nextCursor?: string };
+  }
+
   const ask = (owner: Owner, method: string, params: Record<string, unknown>) =>
     upstream.request(owner.instance.endpoint, owner.instance.upstreamHeaders, method, params);
 
   return {
-    listPrompts: async () => ({ prompts: (await prompts()).items }),
-    listResources: async () => ({ resources: (await resources()).items }),
-    listResourceTemplates: async () => ({ resourceTemplates: (await templates()).items }),
+    listPrompts: async (cursor?: string) => pageOf('prompts', (await prompts()).items, cursor),
+    listResources: async (cursor?: string) => pageOf('resources', (await resources()).items, cursor),
+    listResourceTemplates: async (cursor?: string) =>
+      pageOf('resourceTemplates', (await templates()).items, cursor),
 
     async getPrompt(params: { name: string; arguments?: Record<string, string> }) {
       const owner = await promptOwner(params.name);

@@ -136,15 +136,21 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
 
     // The rest of the MCP surface: each registered server's, merged (lists) or routed (the others).
     const surface = async () => (await backend).surface;
-    server.setRequestHandler('prompts/list', async () => (await surface()).listPrompts() as never);
+    server.setRequestHandler(
+      'prompts/list',
+      async (request) => (await surface()).listPrompts(request.params?.cursor) as never,
+    );
     server.setRequestHandler(
       'prompts/get',
       async (request) => (await surface()).getPrompt(request.params) as never,
     );
-    server.setRequestHandler('resources/list', async () => (await surface()).listResources() as never);
+    server.setRequestHandler(
+      'resources/list',
+      async (request) => (await surface()).listResources(request.params?.cursor) as never,
+    );
     server.setRequestHandler(
       'resources/templates/list',
-      async () => (await surface()).listResourceTemplates() as never,
+      async (request) => (await surface()).listResourceTemplates(request.params?.cursor) as never,
     );
     server.setRequestHandler(
       'resources/read',

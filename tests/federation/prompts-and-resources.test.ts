@@ -100,4 +100,40 @@ describe(`prompts, resources and completion of a registered server, on the ${TES
     await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
     await waitFor(() => heard.includes(uri), 'the listen stream to carry the update');
   });
+
+  it('pages merged lists with cursors: every item once, in a stable order, a bad cursor refused', async (t) => {
+    const hub = await startTestHub(t, { mcp: { pageSize: 2 } });
+    for (const [id, port] of [
+      ['everything-4', await startEverythingServer(t)],
+      ['everything-5', await startEverythingServer(t)],
+    ] as const)
+      await api(hub, 'POST', '/api/v1/services/register', {
+        service_id: id,
+        service_name: id,
+        address: '127.0.0.1',
+        port: port.port,
+        mcp_url: port.mcpUrl,
+        namespace: id.replace('-', ''),
+      });
+    const { client } = await connectHttp(t, hub.url!);
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listPrompts(cursor ? { cursor } : undefined);
+      assert.ok(page.prompts.length <= 2);
+      pages.push(page.prompts.map((p) => p.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const names = pages.flat();
+    assert.ok(pages.length > 1, 'more than one page');
+    assert.equal(new Set(names).size, names.length, 'each prompt once');
+    assert.deepEqual(names, [...names].sort(), 'sorted by name');
+    // Both servers' prompts are there, each under its namespace.
+    assert.ok(
+      names.some((n) => n.startsWith('everything4__')) && names.some((n) => n.startsWith('everything5__')),
+    );
+    const resources = await client.listResources();
+    assert.ok(resources.resources.length <= 2 && resources.nextCursor);
+    await assert.rejects(client.listResources({ cursor: '!!not a cursor!!' }), /invalid cursor/);
+  });
 });
