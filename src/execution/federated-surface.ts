@@ -45,7 +45,10 @@ export function createFederatedSurface(options: {
   const { routing, upstream, logger } = options;
   const cacheMs = options.cacheMs ?? 2_000;
   const pageSize = options.pageSize ?? 100;
-  const lists = new Map<string, { at: number; items: { key: string; item: Item }[]; owners: Map<string, Owner> }>();
+  const lists = new Map<
+    string,
+    { at: number; items: { key: string; item: Item }[]; owners: Map<string, Owner> }
+  >();
   /**
    * Resource subscriptions: per upstream resource (`endpoint` + URI), the downstream sessions that
    * asked. The hub subscribes upstream once, on the first, and unsubscribes after the last.
@@ -181,7 +184,9 @@ export function createFederatedSurface(options: {
     const last = page[page.length - 1];
     return {
       [field]: page.map((entry) => entry.item),
-      ...(start + pageSize < items.length && last ? { nextCursor: Buffer.from(last.key).toString('base64url') } : {}),
+      ...(start + pageSize < items.length && last
+        ? { nextCursor: Buffer.from(last.key).toString('base64url') }
+        : {}),
     } as Record<Field, Item[]> & { nextCursor?: string };
   }
 
