@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { HubConfig } from './config/config-schema.js';
+import { type HubConfig, isStdioService } from './config/config-schema.js';
 import { defaultDataDir } from './config/load-config.js';
 import { type HubDatabase, openDatabase, resolveDatabaseTarget } from './db/database.js';
 import type { EmbeddedEngine } from './db/embedded-database.js';
@@ -60,7 +60,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       maxResultBytes: config.engine.maxResultBytes,
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
       lookup: ssrf.lookup,
-      stdioServices: config.services,
+      stdioServices: config.services.filter(isStdioService),
     });
     cleanups.push(() => upstream.close());
     const registry = await startRegistry({

@@ -67,6 +67,33 @@ const stdioServiceSchema = z.strictObject({
 });
 export type StdioService = z.infer<typeof stdioServiceSchema>;
 
+/**
+ * An MCP server over HTTP (streamable HTTP or HTTP+SSE) the config file declares: registered at
+ * start as `config-<name>`, with the headers the hub sends it (sealed like a registration's
+ * `upstream_headers`, so they need `secretKey`).
+ */
+const httpServiceSchema = z.strictObject({
+  name: stdioServiceSchema.shape.name,
+  url: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'an http:// or https:// URL'),
+  headers: z.record(z.string(), z.string()).default({}),
+  namespace: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
+    .optional(),
+  tool_prefix: stdioServiceSchema.shape.tool_prefix,
+  tags: stdioServiceSchema.shape.tags,
+});
+type HttpService = z.infer<typeof httpServiceSchema>;
+export type ConfigService = StdioService | HttpService;
+
+/** A config-file service launched by the hub (it has a `command`) rather than reached by URL. */
+export const isStdioService = (service: ConfigService): service is StdioService => 'command' in service;
+
 /** One API key and the scopes it grants. */
 const apiKeySchema = z.object({
   /** Name used in logs and metrics instead of the secret itself. */
@@ -366,10 +393,20 @@ export const configSchema = z.object({
     description:
       'seals the credential headers registrations give for their upstreams (AES-256-GCM); the same on every hub of one database',
   }),
-  services: key(z.array(stdioServiceSchema).default([]), {
-    description:
-      'MCP servers the hub launches over stdio and federates (config file only): [{name, command, args, env, cwd, tool_prefix, tags}]',
-  }),
+  services: key(
+    z
+      .array(
+        z.union([stdioServiceSchema, httpServiceSchema], {
+          error:
+            'a stdio service {name, command, args, env, cwd, tool_prefix, tags} or an HTTP service {name, url, headers, namespace, tool_prefix, tags}',
+        }),
+      )
+      .default([]),
+    {
+      description:
+        'MCP servers the hub federates from the start (config file only): launched over stdio [{name, command, args, env, cwd, tool_prefix, tags}] or reached over HTTP [{name, url, headers, namespace, tool_prefix, tags}]',
+    },
+  ),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;

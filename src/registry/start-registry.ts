@@ -7,12 +7,12 @@ import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { createSecretBox } from '../shared/secret-box.js';
 import type { createSsrfGuard } from '../shared/ssrf-guard.js';
 import { createAuditLog } from './audit-log.js';
+import { registerConfigServices } from './config-services.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { createRegistryRepository } from './registry-repository.js';
 import { createRegistryService, type ToolDiscovery } from './registry-service.js';
 import { RegistryStore } from './registry-store.js';
 import { startRegistrySync } from './registry-sync.js';
-import { registerStdioServices } from './stdio-services.js';
 import { createToolListFollower } from './tool-list-follower.js';
 
 /**
@@ -123,16 +123,16 @@ export async function startRegistry(options: {
     const toolLists = createToolListFollower({ store, service, logger: log('registry') });
     options.watchToolLists((endpoint) => toolLists.toolsChanged(endpoint));
     cleanups.push(() => toolLists.settled());
-    // Servers the config file declares over stdio: listed before the hub serves, so the first
+    // Servers the config file declares (stdio or HTTP): listed before the hub serves, so the first
     // tools/list already has their tools (one that cannot start is retried in the background).
-    const stdio = registerStdioServices({
+    const configured = registerConfigServices({
       services: config.services,
       registry: service,
       logger: log('stdio'),
       healthIntervalSeconds: config.health.defaultIntervalSeconds,
     });
-    cleanups.push(() => stdio.close());
-    await stdio.started;
+    cleanups.push(() => configured.close());
+    await configured.started;
 
     return {
       store,

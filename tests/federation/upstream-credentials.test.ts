@@ -128,4 +128,38 @@ describe(`credentials for upstreams that need a token, on the ${TEST_DB} databas
     assert.match(JSON.stringify(reserved.body.error.details), /upstream_headers/);
     assert.equal((await api(hub, 'GET', '/api/v1/services/guarded-1')).status, 404);
   });
+
+  it('federates an HTTP server the config file declares with its headers, from the first tools/list', async (t) => {
+    const server = await startScriptedMcpServer(
+      t,
+      [{ name: 'configured_tool', inputSchema: { type: 'object' } }],
+      { requireAuthorization: TOKEN },
+    );
+    const logger = createCaptureLogger();
+    const hub = await startTestHub(
+      t,
+      {
+        secretKey: SECRET_KEY,
+        logLevel: 'debug',
+        services: [{ name: 'crm', url: server.mcpUrl, headers: { Authorization: TOKEN }, namespace: 'crm' }],
+      },
+      { logger },
+    );
+    // Registered before the hub serves: no waiting.
+    const { client } = await connectHttp(t, hub.url!);
+    const { tools } = await client.listTools();
+    assert.ok(
+      tools.some((tool) => tool.name === 'crm__configured_tool'),
+      JSON.stringify(tools.map((x) => x.name)),
+    );
+    const called = await client.callTool({ name: 'crm__configured_tool', arguments: {} });
+    assert.equal((called.content as { text: string }[])[0]!.text, 'called configured_tool');
+    const shown = await api(hub, 'GET', '/api/v1/services/config-crm');
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.upstream_credentials, true);
+    assert.deepEqual(shown.body.tags, ['config']);
+    assert.ok(!JSON.stringify(shown.body).includes('s3cret'));
+    assert.ok(!logger.lines.some((line) => line.includes('s3cret')), 'no log line has the token');
+    assert.ok(server.authorizations.every((a) => a === TOKEN));
+  });
 });
