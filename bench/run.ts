@@ -18,7 +18,9 @@ const smoke = process.argv.includes('--smoke');
 // --calls-only: section 1 alone, printed and not written (for profiling the call path quickly).
 const callsOnly = process.argv.includes('--calls-only');
 const SECONDS = smoke ? 1 : 5;
-const REPEATS = smoke ? 1 : 2;
+// Three interleaved repeats, summarised by their median: one disturbed cell (a busy shared machine)
+// moves a mean of two, not a median of three.
+const REPEATS = smoke ? 1 : 3;
 const CONCURRENCY = smoke ? [1, 10] : [1, 10, 100];
 const SIZES = smoke ? [100] : [100, 1000, 10_000];
 const lines: string[] = [];
@@ -203,9 +205,11 @@ try {
       }
     }
   }
-  const avg = (key: string, field: keyof Cell) => {
-    const list = cells.get(key) ?? [];
-    return list.reduce((s, x) => s + x[field], 0) / Math.max(1, list.length);
+  const medianOf = (key: string, field: keyof Cell) => {
+    const values = (cells.get(key) ?? []).map((x) => x[field]).sort((a, b) => a - b);
+    if (values.length === 0) return 0;
+    const mid = values.length >> 1;
+    return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
   };
   let hubCalls = 0;
   for (const [key, list] of cells) {
@@ -218,7 +222,7 @@ try {
   }
   lines.push('## 1. tools/call through the hub versus a direct call and a peer gateway', '');
   lines.push(
-    `autocannon, ${SECONDS} s per cell, ${REPEATS} interleaved repeats (paths run A B C D E, then again), averaged. Latency in ms (autocannon resolution).`,
+    `autocannon, ${SECONDS} s per cell, ${REPEATS} interleaved repeats (paths run A B C D E, then again), median of the repeats. Latency in ms (autocannon resolution).`,
     '',
   );
   lines.push('| path | c | calls/s | p50 | p90 | p99 | errors |', '|---|---|---|---|---|---|---|');
@@ -226,7 +230,7 @@ try {
     for (const [name] of paths) {
       const key = `${name}|${c}`;
       lines.push(
-        `| ${name} | ${c} | ${fmt(avg(key, 'rps'), 0)} | ${fmt(avg(key, 'p50'))} | ${fmt(avg(key, 'p90'))} | ${fmt(avg(key, 'p99'))} | ${avg(key, 'errors')} |`,
+        `| ${name} | ${c} | ${fmt(medianOf(key, 'rps'), 0)} | ${fmt(medianOf(key, 'p50'))} | ${fmt(medianOf(key, 'p90'))} | ${fmt(medianOf(key, 'p99'))} | ${medianOf(key, 'errors')} |`,
       );
     }
   }
@@ -239,9 +243,9 @@ try {
     const a = `${via}|${c}`;
     const b = `${direct}|${c}`;
     const row = {
-      p50: avg(a, 'p50') - avg(b, 'p50'),
-      p99: avg(a, 'p99') - avg(b, 'p99'),
-      ratio: avg(a, 'rps') / avg(b, 'rps'),
+      p50: medianOf(a, 'p50') - medianOf(b, 'p50'),
+      p99: medianOf(a, 'p99') - medianOf(b, 'p99'),
+      ratio: medianOf(a, 'rps') / medianOf(b, 'rps'),
     };
     lines.push(`| ${label} | ${c} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.ratio * 100, 0)}% |`);
     return row;

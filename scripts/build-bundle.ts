@@ -36,6 +36,8 @@ await build({
     // Loaded with import() on the first upstream call; bundled, a CommonJS module imported that way
     // would only have a default export (esbuild), not Node's named ones.
     'undici',
+    // Requires its word lists by computed paths (other languages than English) from its own folder.
+    'sentiment',
   ],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
   banner: {

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { type ZodError, z } from 'zod';
 import { CONFIG_KEYS, configFlags } from './config-keys.js';
 import { configSchema, type HubConfig, unauthenticatedExposure } from './config-schema.js';
@@ -49,10 +47,7 @@ export function parseConfig(raw: unknown): HubConfig {
   return result.data;
 }
 
-/** The default directory of the embedded database. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FIN_HUB_HOME ? join(env.FIN_HUB_HOME, 'data') : join(homedir(), '.fin-hub', 'data');
-}
+export { defaultDataDir } from './default-data-dir.js';
 
 function describeConfigError(error: ZodError, raw: unknown): string {
   const lines = error.issues.map((issue) => {

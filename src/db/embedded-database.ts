@@ -55,9 +55,11 @@ export function startEmbeddedWorker(asked: string, options: { spareDirs?: number
   let failure: Error | undefined;
   let onClosed: (() => void) | undefined;
 
-  // The thread keeps the process alive only while a query (or the start) is waiting for it.
+  let closing = false;
+  // The thread keeps the process alive only while a query (or the start, or a close) is waiting
+  // for it. A close asked during the start must not be let go by the start's own "ready".
   const settled = () => {
-    if (pending.size === 0) worker.unref();
+    if (pending.size === 0 && !closing) worker.unref();
   };
   const fail = (error: Error) => {
     failure = error;
@@ -123,6 +125,7 @@ export function startEmbeddedWorker(asked: string, options: { spareDirs?: number
         await Promise.race([
           new Promise<void>((resolve) => {
             onClosed = resolve;
+            closing = true;
             worker.ref();
             worker.postMessage({ close: true } satisfies WorkerRequest);
           }),
