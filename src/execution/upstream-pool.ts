@@ -130,6 +130,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   const version = packageVersion();
   const toolListListeners = new Set<(endpoint: string) => void>();
   const resourceListeners = new Set<(endpoint: string, uri: string) => void>();
+  /**
+   * Progress of calls made through the SDK client (SSE, stdio), by the token the hub gave each.
+   * The SDK's own `onprogress` loses a call's last progress when it arrives with the answer (it
+   * runs notification handlers a microtask later, after the answer has dropped the call's
+   * handler); this table is read by the hub's handler and emptied only after the call returns.
+   */
+  const clientProgress = new Map<string, (progress: Progress) => void>();
+  let progressTokens = 0;
   const surfaceListListeners = new Set<(endpoint: string, list: 'prompts' | 'resources') => void>();
   const logListeners = new Set<(endpoint: string, message: LogMessage) => void>();
   const connectListeners = new Set<(endpoint: string) => void>();
@@ -318,6 +326,10 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setNotificationHandler('notifications/resources/updated', (notification) => {
       for (const listener of resourceListeners) listener(endpoint, notification.params.uri);
     });
+    client.setNotificationHandler('notifications/progress', (notification) => {
+      const { progressToken, ...progress } = notification.params;
+      clientProgress.get(String(progressToken))?.(progress as Progress);
+    });
     // A server's log message (log-relay.ts passes it to the sessions that set a level).
     client.setNotificationHandler('notifications/message', (notification) => {
       for (const listener of logListeners) listener(endpoint, notification.params as LogMessage);
@@ -445,16 +457,22 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    * elicitation, roots) are not relayed on these transports: it gets an error for them.
    */
   async function callThroughClient(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
-    const result = await conn.client.callTool(
-      { name: call.tool, arguments: call.arguments },
-      {
-        signal: call.signal,
-        // The call's own deadline governs (the engine aborts it), not the SDK's 60 s default.
-        timeout: 2 ** 31 - 1,
-        ...(call.onProgress ? { onprogress: call.onProgress, resetTimeoutOnProgress: true } : {}),
-      },
-    );
-    return result as CallToolResult;
+    const token = call.onProgress ? `fin-hub-progress-${++progressTokens}` : undefined;
+    if (token) clientProgress.set(token, call.onProgress!);
+    try {
+      const result = await conn.client.callTool(
+        { name: call.tool, arguments: call.arguments, ...(token ? { _meta: { progressToken: token } } : {}) },
+        {
+          signal: call.signal,
+          // The call's own deadline governs (the engine aborts it), not the SDK's 60 s default.
+          timeout: 2 ** 31 - 1,
+        },
+      );
+      return result as CallToolResult;
+    } finally {
+      // After the answer: the handler of a progress that came with it has already run.
+      if (token) clientProgress.delete(token);
+    }
   }
 
   async function listAll(conn: Connection) {

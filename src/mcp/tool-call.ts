@@ -44,6 +44,9 @@ export async function callToolForMcp(
   context: ToolCallContext,
 ): Promise<CallToolResult> {
   const { progressToken } = context;
+  // Progress is relayed in order and before the result: a client drops progress that arrives
+  // after its call's answer (the last step of a call was lost on SSE and stdio upstreams).
+  let progressSent: Promise<void> = Promise.resolve();
   try {
     const record = await engine.execute({
       tool: params.name,
@@ -54,11 +57,13 @@ export async function callToolForMcp(
         progressToken === undefined
           ? undefined
           : (progress) => {
-              void context
-                .sendNotification({
-                  method: 'notifications/progress',
-                  params: { ...progress, progressToken },
-                })
+              progressSent = progressSent
+                .then(() =>
+                  context.sendNotification({
+                    method: 'notifications/progress',
+                    params: { ...progress, progressToken },
+                  }),
+                )
                 .catch(() => {});
             },
       relay: {
@@ -69,6 +74,7 @@ export async function callToolForMcp(
       },
       caller: context.caller,
     });
+    await progressSent;
     if (record.result && (record.status === 'success' || record.status === 'error')) return record.result;
     return {
       content: [

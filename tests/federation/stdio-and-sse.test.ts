@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createCaptureLogger } from '../helpers/capture-logger.js';
 import { startEverythingServer } from '../helpers/everything-server.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
@@ -13,6 +14,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const require = createRequire(import.meta.url);
 const FILESYSTEM_SERVER = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+const EVERYTHING_SERVER = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 
 // `any`: the SDK types a call result as a union with task results.
 const text = (result: any) => (result.content as { text: string }[])[0]!.text;
@@ -82,5 +84,46 @@ describe(`MCP servers over stdio and HTTP+SSE, on the ${TEST_DB} database`, () =
     );
     await hub.health.checkNow('everything-sse');
     assert.equal((await api(hub, 'GET', '/api/v1/services/everything-sse')).body.is_healthy, true);
+  });
+
+  it('writes a stdio server’s stderr to the hub’s log, and relays its progress and a cancellation', async (t) => {
+    const logger = createCaptureLogger();
+    const hub = await startTestHub(
+      t,
+      {
+        logLevel: 'info',
+        services: [{ name: 'every', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }],
+      },
+      { logger },
+    );
+    // server-everything says on stderr that it runs; the hub logs each line with the service's name.
+    await waitFor(
+      () => logger.lines.some((line) => /"stdio_service":"every"/.test(line) && /stdio/i.test(line)),
+      'a stderr line of the stdio server in the hub log',
+    );
+    const { client } = await connectHttp(t, hub.url!);
+    const progress: number[] = [];
+    await client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
+      undefined,
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
+    assert.deepEqual(progress, [1, 2, 3], 'each step’s progress through the hub');
+
+    const stop = new AbortController();
+    const cancelled = client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 600, steps: 600 } },
+      undefined,
+      { signal: stop.signal, onprogress: () => stop.abort() },
+    );
+    await assert.rejects(cancelled, /abort/i);
+    await waitFor(async () => {
+      await hub.history.drain();
+      const rows = (await api(hub, 'GET', '/api/v1/executions?tool=trigger-long-running-operation')).body
+        .items as {
+        status: string;
+      }[];
+      return rows.some((row) => row.status === 'cancelled');
+    }, 'the cancelled call in the history');
   });
 });
