@@ -138,6 +138,12 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    */
   const clientProgress = new Map<string, (progress: Progress) => void>();
   let progressTokens = 0;
+  /**
+   * Calls in flight through each SDK client (SSE, stdio), with their callers. These transports do
+   * not say which call a server's request (sampling, elicitation, roots) belongs to: it goes to
+   * the caller when exactly one call is in flight on that connection.
+   */
+  const clientCalls = new WeakMap<Client, Set<{ relay?: CallerRelay }>>();
   const surfaceListListeners = new Set<(endpoint: string, list: 'prompts' | 'resources') => void>();
   const logListeners = new Set<(endpoint: string, message: LogMessage) => void>();
   const connectListeners = new Set<(endpoint: string) => void>();
@@ -313,15 +319,31 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         },
       },
     );
-    // The capabilities are declared because spokes check them before asking; the requests of a
-    // call arrive on that call's own stream and are relayed by upstream-rpc.ts. Here arrive only
-    // those sent outside any call (on the session's standalone stream): there is no one to ask.
-    const outsideCall = (what: string) => async (): Promise<never> => {
-      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
+    // The capabilities are declared because spokes check them before asking. Over streamable
+    // HTTP the requests of a call arrive on that call's own stream and are relayed by
+    // upstream-rpc.ts; here arrive those sent on the session's standalone stream, and those of
+    // SSE and stdio servers, whose transports carry no call: relayed to the caller when one call
+    // is in flight on this connection, refused otherwise (nobody, or nobody certain, to ask).
+    const relayToCaller = (what: string) => async (request: { method: string; params?: unknown }) => {
+      const calls = clientCalls.get(client);
+      if (!calls || calls.size === 0)
+        throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
+      if (calls.size > 1)
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidRequest,
+          `${what} cannot be relayed: ${calls.size} calls are in flight on this connection and the transport does not say which one asks`,
+        );
+      const relay = [...calls][0]?.relay;
+      if (!relay)
+        throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what}: the caller cannot answer (a REST call)`);
+      return (await relay.sendRequest({
+        method: request.method,
+        params: request.params as Record<string, unknown> | undefined,
+      })) as never;
     };
-    client.setRequestHandler('sampling/createMessage', outsideCall('sampling'));
-    client.setRequestHandler('elicitation/create', outsideCall('elicitation'));
-    client.setRequestHandler('roots/list', outsideCall('roots'));
+    client.setRequestHandler('sampling/createMessage', relayToCaller('sampling'));
+    client.setRequestHandler('elicitation/create', relayToCaller('elicitation'));
+    client.setRequestHandler('roots/list', relayToCaller('roots'));
     // A subscribed resource changed (federated-surface.ts relays it to the subscribing sessions).
     client.setNotificationHandler('notifications/resources/updated', (notification) => {
       for (const listener of resourceListeners) listener(endpoint, notification.params.uri);
@@ -453,12 +475,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
 
   /**
    * tools/call over SSE or stdio: through the SDK client, which sends the cancellation when the
-   * call is aborted and reports progress. The server's own requests during the call (sampling,
-   * elicitation, roots) are not relayed on these transports: it gets an error for them.
+   * call is aborted. Progress comes by the hub's own token; the server's own requests during the
+   * call (sampling, elicitation, roots) go to the caller while it is the only call in flight on
+   * the connection (see relayToCaller).
    */
   async function callThroughClient(call: UpstreamCall, conn: Connection): Promise<CallToolResult> {
     const token = call.onProgress ? `fin-hub-progress-${++progressTokens}` : undefined;
     if (token) clientProgress.set(token, call.onProgress!);
+    const inFlight = { relay: call.relay };
+    const calls = clientCalls.get(conn.client) ?? new Set();
+    clientCalls.set(conn.client, calls);
+    calls.add(inFlight);
     try {
       const result = await conn.client.callTool(
         { name: call.tool, arguments: call.arguments, ...(token ? { _meta: { progressToken: token } } : {}) },
@@ -472,6 +499,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     } finally {
       // After the answer: the handler of a progress that came with it has already run.
       if (token) clientProgress.delete(token);
+      calls.delete(inFlight);
     }
   }
 

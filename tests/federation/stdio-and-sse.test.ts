@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { CreateMessageRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
 import { startEverythingServer } from '../helpers/everything-server.js';
 import { connectHttp } from '../helpers/mcp-client.js';
@@ -125,5 +126,28 @@ describe(`MCP servers over stdio and HTTP+SSE, on the ${TEST_DB} database`, () =
       }[];
       return rows.some((row) => row.status === 'cancelled');
     }, 'the cancelled call in the history');
+  });
+
+  it('relays a stdio server’s sampling and roots requests during a call to the caller', async (t) => {
+    const hub = await startTestHub(t, {
+      services: [{ name: 'asking', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }],
+    });
+    const { client } = await connectHttp(t, hub.url!, { sampling: {}, roots: {} });
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
+      model: 'test-model',
+      role: 'assistant',
+      content: { type: 'text', text: `sampled: ${JSON.stringify(request.params.messages[0]?.content)}` },
+    }));
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({
+      roots: [{ uri: 'file:///srv/reports', name: 'reports' }],
+    }));
+    const sampled = await client.callTool({
+      name: 'trigger-sampling-request',
+      arguments: { prompt: 'what is VaR?', maxTokens: 20 },
+    });
+    assert.notEqual(sampled.isError, true, JSON.stringify(sampled.content));
+    assert.match(JSON.stringify(sampled.content), /sampled: .*what is VaR\?/);
+    const roots = await client.callTool({ name: 'get-roots-list', arguments: {} });
+    assert.match(JSON.stringify(roots.content), /file:\/\/\/srv\/reports/);
   });
 });
