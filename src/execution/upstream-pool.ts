@@ -327,7 +327,10 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     const relayToCaller = (what: string) => async (request: { method: string; params?: unknown }) => {
       const calls = clientCalls.get(client);
       if (!calls || calls.size === 0)
-        throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what} is only relayed during a tool call`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidRequest,
+          `${what} is only relayed during a tool call`,
+        );
       if (calls.size > 1)
         throw new ProtocolError(
           ProtocolErrorCode.InvalidRequest,
@@ -335,7 +338,10 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         );
       const relay = [...calls][0]?.relay;
       if (!relay)
-        throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what}: the caller cannot answer (a REST call)`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidRequest,
+          `${what}: the caller cannot answer (a REST call)`,
+        );
       return (await relay.sendRequest({
         method: request.method,
         params: request.params as Record<string, unknown> | undefined,
