@@ -72,6 +72,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       discoverTools: createToolDiscovery(upstream),
       pingMcp: (endpoint, signal, headers) => upstream.ping(endpoint, signal, headers),
       watchToolLists: (listener) => upstream.onToolListChanged(listener),
+      launchStdio: (service) => upstream.addStdioService(service),
     });
     cleanups.push(() => registry.close());
     const { store, sync } = registry;

@@ -393,6 +393,12 @@ export const configSchema = z.object({
     description:
       'seals the credential headers registrations give for their upstreams (AES-256-GCM); the same on every hub of one database',
   }),
+  allowStdioRegistration: key(booleanish.default(false), {
+    flag: 'allow-stdio-registration',
+    env: 'FIN_HUB_ALLOW_STDIO_REGISTRATION',
+    description:
+      'admin keys may register a command (`stdio`) over REST, which the hub then runs: remote code execution by design, off by default; embedded database only',
+  }),
   services: key(
     z
       .array(

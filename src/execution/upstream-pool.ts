@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import type { StdioService } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
-import { stdioNameOf } from '../registry/registry-types.js';
+import { stdioEndpoint, stdioNameOf } from '../registry/registry-types.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
 import { untilAborted } from '../shared/until-aborted.js';
@@ -630,6 +630,18 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     /** Tells `listener` of every resource update a server sends (for resources the hub subscribed to). */
     onResourceUpdated(listener: (endpoint: string, uri: string) => void): void {
       resourceListeners.add(listener);
+    },
+
+    /**
+     * A stdio service registered over REST (`--allow-stdio-registration`): launched on first use
+     * like the config file's; a new command under a known name replaces the running one.
+     */
+    addStdioService(service: StdioService): void {
+      const known = stdioServices.get(service.name);
+      stdioServices.set(service.name, service);
+      stdioRestarts.delete(service.name);
+      if (known && JSON.stringify(known) !== JSON.stringify(service))
+        void this.forget(stdioEndpoint(service.name));
     },
 
     /** Tells `listener` of every server that says its prompt or resource list changed. */

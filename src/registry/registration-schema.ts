@@ -61,67 +61,93 @@ const RESERVED_HEADERS = new Set([
 ]);
 
 /** Body of `POST /api/v1/services/register`. */
-export const serviceRegistrationSchema = z.object({
-  service_id: serviceIdSchema,
-  service_name: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."'),
-  address: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
-  mcp_url: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional(),
-  version: z.string().max(64).optional(),
-  tags: tagsSchema.optional(),
-  meta: jsonObject.optional(),
-  weight: z.number().int().min(1).max(1000).optional(),
-  ttl_seconds: z.number().int().min(5).max(86_400).optional(),
-  /** Exposes this service's tools as `<prefix>_<name>`, so two services may offer the same tool name. */
-  tool_prefix: z
-    .string()
-    .min(1)
-    .max(32)
-    .regex(/^[A-Za-z0-9]+$/, 'letters and digits')
-    .optional(),
-  /**
-   * Exposes this service's tools as `<namespace>__<name>`, so services offering the same names can
-   * all be federated; the hub's `--tool-namespaces service-name` makes the service name the default.
-   */
-  namespace: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
-    .optional(),
-  health_check: z
-    .object({
-      http: z
-        .url({ protocol: /^https?$/ })
-        .max(2048)
-        .optional(),
-      interval: z.number().int().min(1).max(3600).optional(),
-    })
-    .optional(),
-  tools: z.array(toolRegistrationSchema).max(1000).optional(),
-  /**
-   * Headers the hub sends to this upstream on every request (e.g. `Authorization` for a server that
-   * needs a token): stored sealed, never shown back, never logged; never the caller's own token.
-   */
-  upstream_headers: z
-    .record(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name')
-        .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), 'set by the hub itself'),
-      z
-        .string()
-        .max(8192)
-        .regex(/^[\x20-\x7e\t]*$/, 'printable ASCII, no line breaks'),
-    )
-    .refine((headers) => Object.keys(headers).length <= 16, 'at most 16 headers')
-    .optional(),
-});
+export const serviceRegistrationSchema = z
+  .object({
+    service_id: serviceIdSchema,
+    service_name: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."'),
+    /** Where it runs (required, except for a `stdio` registration: the hub's own child). */
+    address: z.string().min(1).max(253).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    mcp_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    version: z.string().max(64).optional(),
+    tags: tagsSchema.optional(),
+    meta: jsonObject.optional(),
+    weight: z.number().int().min(1).max(1000).optional(),
+    ttl_seconds: z.number().int().min(5).max(86_400).optional(),
+    /** Exposes this service's tools as `<prefix>_<name>`, so two services may offer the same tool name. */
+    tool_prefix: z
+      .string()
+      .min(1)
+      .max(32)
+      .regex(/^[A-Za-z0-9]+$/, 'letters and digits')
+      .optional(),
+    /**
+     * Exposes this service's tools as `<namespace>__<name>`, so services offering the same names can
+     * all be federated; the hub's `--tool-namespaces service-name` makes the service name the default.
+     */
+    namespace: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
+      .optional(),
+    health_check: z
+      .object({
+        http: z
+          .url({ protocol: /^https?$/ })
+          .max(2048)
+          .optional(),
+        interval: z.number().int().min(1).max(3600).optional(),
+      })
+      .optional(),
+    tools: z.array(toolRegistrationSchema).max(1000).optional(),
+    /**
+     * Headers the hub sends to this upstream on every request (e.g. `Authorization` for a server that
+     * needs a token): stored sealed, never shown back, never logged; never the caller's own token.
+     */
+    upstream_headers: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name')
+          .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), 'set by the hub itself'),
+        z
+          .string()
+          .max(8192)
+          .regex(/^[\x20-\x7e\t]*$/, 'printable ASCII, no line breaks'),
+      )
+      .refine((headers) => Object.keys(headers).length <= 16, 'at most 16 headers')
+      .optional(),
+    /**
+     * A command the hub launches and talks to over stdio, instead of a URL. Off unless the hub runs
+     * with `--allow-stdio-registration`, and then for admin keys only: it runs a program on the
+     * hub's machine (README: remote code execution).
+     */
+    stdio: z
+      .strictObject({
+        command: z.string().min(1).max(1024),
+        args: z.array(z.string().max(4096)).max(64).default([]),
+        env: z
+          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), z.string().max(8192))
+          .default({}),
+        cwd: z.string().min(1).max(1024).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.stdio) {
+      if (body.mcp_url !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['mcp_url'], message: 'give stdio or mcp_url, not both' });
+      return;
+    }
+    if (body.address === undefined) ctx.addIssue({ code: 'custom', path: ['address'], message: 'required' });
+    if (body.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'required' });
+  });
 export type ServiceRegistration = z.infer<typeof serviceRegistrationSchema>;

@@ -1,3 +1,4 @@
+import type { StdioService } from '../config/config-schema.js';
 import { mapDatabaseError } from '../db/pg-errors.js';
 import { HubError } from '../errors.js';
 import { HUB_TOOL_PREFIX, isHubToolName } from '../hub-tools/hub-tools.js';
@@ -13,6 +14,7 @@ import {
   exposedName,
   mcpEndpointOf,
   type ServiceRecord,
+  stdioEndpoint,
   stdioNameOf,
   type ToolRecord,
 } from './registry-types.js';
@@ -57,6 +59,11 @@ export interface RegistryServiceOptions {
   secrets?: SecretBox;
   /** Where registry writes and refusals are recorded (absent in unit tests that do not look). */
   audit?: AuditLog;
+  /**
+   * Registrations of commands (`stdio`) over REST: absent, they are refused; present, an admin's
+   * is launched by `launch` (the upstream pool) and federated like a config-file stdio service.
+   */
+  stdioRegistration?: { launch(service: StdioService): void } | { refused: string };
 }
 
 /** The hub itself (or a test) acting without a caller: owns nothing, may do anything. */
@@ -90,7 +97,43 @@ export function createRegistryService(options: RegistryServiceOptions) {
     return options.secrets.seal(headers);
   }
 
-  async function registerAs(body: ServiceRegistration, actor: Actor): Promise<Registered> {
+  /**
+   * A `stdio` registration: refused unless the hub allows them and the caller is an admin (it runs
+   * a program on the hub's machine); otherwise the command is handed to the upstream pool and the
+   * registration continues as the hub's own child process at `stdio:<service_name>`.
+   */
+  function launchStdio(body: ServiceRegistration, actor: Actor): ServiceRegistration {
+    if (!body.stdio) return body;
+    const allowed = options.stdioRegistration;
+    if (!allowed || 'refused' in allowed)
+      throw new HubError(
+        'forbidden',
+        allowed?.refused ??
+          'registering a command (stdio) is off on this hub: it runs a program on the hub’s machine. Declare it in the hub’s config file (services), or start the hub with --allow-stdio-registration and register it with an admin key',
+      );
+    if (!actor.admin) throw new HubError('forbidden', 'registering a command (stdio) needs an admin key');
+    allowed.launch({
+      name: body.service_name,
+      command: body.stdio.command,
+      args: body.stdio.args,
+      env: body.stdio.env,
+      cwd: body.stdio.cwd,
+      tool_prefix: body.tool_prefix,
+      tags: body.tags ?? [],
+    });
+    return {
+      ...body,
+      address: '127.0.0.1',
+      port: 0,
+      mcp_url: stdioEndpoint(body.service_name),
+      tags: ['stdio', ...(body.tags ?? [])],
+      // The hub's own child: it lives as long as this hub, whatever the TTL (no heartbeats).
+      ttl_seconds: body.ttl_seconds ?? 86_400,
+    };
+  }
+
+  async function registerAs(given: ServiceRegistration, actor: Actor): Promise<Registered> {
+    const body = launchStdio(given, actor);
     // PostgreSQL's text and jsonb cannot hold U+0000 or a lone surrogate: a 400 naming where, not a 500.
     const unstorable = unstorableStringPath(body);
     if (unstorable !== undefined) {
@@ -102,8 +145,8 @@ export function createRegistryService(options: RegistryServiceOptions) {
     }
     const endpoint = mcpEndpointOf({
       mcp_url: body.mcp_url ?? null,
-      address: body.address,
-      port: body.port,
+      address: body.address ?? '127.0.0.1',
+      port: body.port ?? 0,
     });
     // A stdio service is the hub's own child process (config file only; REST cannot name one).
     if (stdioNameOf(endpoint) === undefined)
@@ -170,8 +213,8 @@ export function createRegistryService(options: RegistryServiceOptions) {
     const write: ServiceWrite = {
       service_id: body.service_id,
       service_name: body.service_name,
-      address: body.address,
-      port: body.port,
+      address: body.address ?? '127.0.0.1',
+      port: body.port ?? 0,
       mcp_url: body.mcp_url ?? null,
       version: body.version ?? null,
       tags: body.tags ?? [],

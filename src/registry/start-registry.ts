@@ -1,4 +1,4 @@
-import type { HubConfig } from '../config/config-schema.js';
+import type { HubConfig, StdioService } from '../config/config-schema.js';
 import type { DatabaseTarget, HubDatabase } from '../db/database.js';
 import { startEmbeddedMaintenance } from '../db/embedded-maintenance.js';
 import { startRetention } from '../db/retention.js';
@@ -31,6 +31,8 @@ export async function startRegistry(options: {
   pingMcp: (endpoint: string, signal: AbortSignal, headers?: Record<string, string>) => Promise<void>;
   /** Subscribes to servers saying their tools changed (the upstream pool's `onToolListChanged`). */
   watchToolLists: (listener: (endpoint: string) => void) => void;
+  /** Hands a command registered over REST to the upstream pool (`--allow-stdio-registration`). */
+  launchStdio: (service: StdioService) => void;
 }) {
   const { config, database, logger } = options;
   const log = (component: string) => logger.child({ component });
@@ -88,6 +90,15 @@ export async function startRegistry(options: {
       guardUrl: (url, field) => options.ssrf.check(url, field),
       discoverTools: options.discoverTools,
       secrets,
+      stdioRegistration: !config.allowStdioRegistration
+        ? undefined
+        : database.kind === 'postgres'
+          ? {
+              // Several hubs share this registry, and only the one that received it would run the command.
+              refused:
+                'registering a command (stdio) over REST is for a hub on the embedded database: hubs sharing PostgreSQL would route to a command only one of them runs; declare it in each hub’s config file (services)',
+            }
+          : { launch: options.launchStdio },
     });
     const loaded = await service.load();
     logger.info('registry loaded', { active_instances: loaded, database: database.kind });
