@@ -74,7 +74,8 @@ export async function callToolForMcp(
       },
       caller: context.caller,
     });
-    await progressSent;
+    // Only a call that asked for progress waits (the hot path adds nothing otherwise).
+    if (progressToken !== undefined) await progressSent;
     if (record.result && (record.status === 'success' || record.status === 'error')) return record.result;
     return {
       content: [
