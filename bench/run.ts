@@ -12,7 +12,7 @@ import pg from 'pg';
 import { measureDesktop } from './desktop.js';
 import { type Cell, callShape, drive, type Era, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
-import { driveSessions } from './session-load.js';
+import { driveSessions, firstCalls } from './session-load.js';
 
 const smoke = process.argv.includes('--smoke');
 // --calls-only: section 1 alone, printed and not written (for profiling the call path quickly).
@@ -92,6 +92,8 @@ try {
     service_id: `${kind}-1`,
     ttl_seconds: 86_400,
     service_name: kind,
+    // The bench spokes keep nothing per session: every caller shares one upstream session.
+    shared_session: true,
     address: '127.0.0.1',
     port,
     tool_prefix: kind,
@@ -108,6 +110,7 @@ try {
     service_id: 'raw-1',
     ttl_seconds: 86_400,
     service_name: 'raw',
+    shared_session: true,
     address: '127.0.0.1',
     port: raw.info.port,
     tool_prefix: 'raw',
@@ -117,9 +120,27 @@ try {
     service_id: 'sdk-1',
     ttl_seconds: 86_400,
     service_name: 'sdk',
+    shared_session: true,
     address: '127.0.0.1',
     port: sdk.info.port,
     tool_prefix: 'sdk',
+    tools: [
+      {
+        name: 'echo',
+        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        annotations: { readOnlyHint: true },
+      },
+    ],
+  });
+  // The same SDK spoke registered without shared_session: each MCP session gets its own upstream
+  // session (issue #12's session isolation), to measure what that costs.
+  await register(hub.url, {
+    service_id: 'iso-1',
+    ttl_seconds: 86_400,
+    service_name: 'iso',
+    address: '127.0.0.1',
+    port: sdk.info.port,
+    tool_prefix: 'iso',
     tools: [
       {
         name: 'echo',
@@ -294,6 +315,7 @@ try {
   const sessionPaths: [string, string, string][] = [
     ['SDK spoke direct', sdkMcp, 'echo'],
     ['hub → SDK spoke', `${hub.url}/mcp`, 'sdk_echo'],
+    ['hub → SDK spoke, an upstream session per client', `${hub.url}/mcp`, 'iso_echo'],
     ['supergateway → SDK spoke', sgUrl, 'echo'],
   ];
   const sessionCells = new Map<string, Cell[]>();
@@ -334,6 +356,14 @@ try {
       );
     }
   }
+  // What session isolation costs a new session: its first call opens its own upstream session.
+  const firstShared = await firstCalls(`${hub.url}/mcp`, 'sdk_echo', smoke ? 3 : 30);
+  const firstIsolated = await firstCalls(`${hub.url}/mcp`, 'iso_echo', smoke ? 3 : 30);
+  check(firstShared.errors + firstIsolated.errors === 0, 'first calls of new sessions: no errors');
+  lines.push(
+    '',
+    `Session isolation (issue #12): the row "an upstream session per client" is the same SDK spoke registered without \`shared_session\`, so each hub session gets its own upstream session (the SDK spoke gives session ids). A new session's first call, median of ${firstShared.samples} sessions opened one after another: ${fmt(firstShared.p50)} ms on the shared upstream session, ${fmt(firstIsolated.p50)} ms when it opens its own (one upstream \`initialize\` more); later calls cost what the shared path costs (the rows above).`,
+  );
   lines.push('');
   if (callsOnly) {
     log(lines.join('\n'));

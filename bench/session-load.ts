@@ -50,3 +50,33 @@ export async function driveSessions(
     calls: latencies.length,
   };
 }
+
+/**
+ * The first tools/call of `count` new sessions, opened one after another (connect, then one call
+ * timed): what a session pays when its first call opens its own upstream session.
+ */
+export async function firstCalls(
+  url: string,
+  tool: string,
+  count: number,
+): Promise<{ p50: number; samples: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < count; i++) {
+    const client = new Client({ name: 'bench-first-call', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    await client.connect(transport);
+    const start = performance.now();
+    try {
+      const result = await client.callTool({ name: tool, arguments: { text: 'first' } });
+      if (result.isError) errors++;
+    } catch {
+      errors++;
+    }
+    latencies.push(performance.now() - start);
+    await transport.terminateSession().catch(() => {});
+    await client.close().catch(() => {});
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length / 2)] ?? NaN, samples: latencies.length, errors };
+}

@@ -61,6 +61,8 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       guardConnect: (url) => ssrf.check(url, 'endpoint'),
       lookup: ssrf.lookup,
       stdioServices: config.services.filter(isStdioService),
+      maxSessionsPerInstance: config.engine.maxUpstreamSessionsPerInstance,
+      sessionIdleMs: config.engine.upstreamSessionIdleMs,
     });
     cleanups.push(() => upstream.close());
     const registry = await startRegistry({
@@ -143,6 +145,7 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
       engine,
       surface,
       logs,
+      endUpstreamSessions: (session: string) => upstream.endSession(session),
       hubTools: hubToolDefinitions(hubTools),
       progressive: config.mcp.toolDiscovery === 'progressive',
     };

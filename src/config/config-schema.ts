@@ -87,6 +87,8 @@ const httpServiceSchema = z.strictObject({
     .optional(),
   tool_prefix: stdioServiceSchema.shape.tool_prefix,
   tags: stdioServiceSchema.shape.tags,
+  /** It keeps no per-session state: every caller shares one upstream session (docs/federation.md). */
+  shared_session: z.boolean().default(false),
 });
 type HttpService = z.infer<typeof httpServiceSchema>;
 export type ConfigService = StdioService | HttpService;
@@ -238,6 +240,15 @@ export const configSchema = z.object({
       maxResultBytes: key(positiveInt.default(16 * 1024 * 1024), {
         description:
           'largest answer accepted from a spoke for one call, in bytes (a bigger one fails the call)',
+      }),
+      maxUpstreamSessionsPerInstance: key(positiveInt.default(100), {
+        env: 'FIN_HUB_MAX_UPSTREAM_SESSIONS',
+        description:
+          'upstream sessions one stateful server instance holds, one per MCP session calling it; one more is refused as busy',
+      }),
+      upstreamSessionIdleMs: key(positiveInt.default(10 * 60_000), {
+        description:
+          "an MCP session's own upstream session unused this long is closed (reopened when needed)",
       }),
     })
     .prefault({}),
@@ -404,13 +415,13 @@ export const configSchema = z.object({
       .array(
         z.union([stdioServiceSchema, httpServiceSchema], {
           error:
-            'a stdio service {name, command, args, env, cwd, tool_prefix, tags} or an HTTP service {name, url, headers, namespace, tool_prefix, tags}',
+            'a stdio service {name, command, args, env, cwd, tool_prefix, tags} or an HTTP service {name, url, headers, namespace, tool_prefix, tags, shared_session}',
         }),
       )
       .default([]),
     {
       description:
-        'MCP servers the hub federates from the start (config file only): launched over stdio [{name, command, args, env, cwd, tool_prefix, tags}] or reached over HTTP [{name, url, headers, namespace, tool_prefix, tags}]',
+        'MCP servers the hub federates from the start (config file only): launched over stdio [{name, command, args, env, cwd, tool_prefix, tags}] or reached over HTTP [{name, url, headers, namespace, tool_prefix, tags, shared_session}]',
     },
   ),
 });

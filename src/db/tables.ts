@@ -35,6 +35,8 @@ export interface ServicesTable {
   upstream_headers_sealed: string | null;
   /** Its tools are exposed as `<namespace>__<name>` (migration 0006). */
   namespace: string | null;
+  /** It keeps no per-session state: every caller shares one upstream session (migration 0007). */
+  shared_session: Generated<boolean>;
 }
 
 export interface ToolsTable {

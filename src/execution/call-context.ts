@@ -30,4 +30,9 @@ export interface CallerRelay {
    * 2026-07-28 spoke gets them on the first round (it may use them, or ignore the extra ones).
    */
   answered?: Record<string, unknown>;
+  /**
+   * The caller's MCP session (handshake era): a server that keeps state per session gets one
+   * upstream session per such caller (upstream-sessions.ts). None for 2026-07-28 callers.
+   */
+  session?: string;
 }

@@ -104,11 +104,15 @@ export function createEngine(options: EngineOptions) {
             signal: attemptController.signal,
             onProgress: request.onProgress,
             relay: request.relay,
+            // A server registered as keeping no session state serves every caller on one session.
+            session: instance.sharedSession ? undefined : request.relay?.session,
             correlationId,
           });
         } catch (error) {
           if (callSignal.aborted) throw new CallerAbort('cancelled', { cause: error });
           if (timedOut) throw new TimeoutFailure(timeoutMs);
+          // The pool's own refusal (no upstream session left for this caller): nothing was sent.
+          if (error instanceof HubError) throw error;
           throw classifyCallError(error);
         }
       });
@@ -222,6 +226,7 @@ export function createEngine(options: EngineOptions) {
         signal: controller.signal,
         correlationId: record.correlation_id,
         caller: request.caller,
+        relay: request.relay,
         execute: (inner) => engine.execute(inner),
       });
       record.result = result;

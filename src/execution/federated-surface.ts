@@ -31,10 +31,18 @@ interface Owner {
  * `completion/complete` go to the service that listed the name or URI (a template by the fixed
  * part of its URI before the first `{`). A server that fails to answer a list is left out of it
  * (logged), not the whole list.
+ *
+ * A session holding its own upstream session with a server (one that keeps state per session,
+ * upstream-sessions.ts) sees that server's lists as its own session has them — a resource made
+ * for it, say — fetched afresh on every list (such servers are few); the cached merge is the
+ * hub-owned sessions' view, for everyone else.
  */
 export function createFederatedSurface(options: {
   routing: RoutingView;
-  upstream: Pick<UpstreamPool, 'request' | 'capabilitiesOf' | 'eraOf' | 'onResourceUpdated'>;
+  upstream: Pick<
+    UpstreamPool,
+    'request' | 'capabilitiesOf' | 'eraOf' | 'onResourceUpdated' | 'sessionEndpoints' | 'keepsSessions'
+  >;
   namingOf: NamingOf;
   logger: Logger;
   /** How long a merged list is reused. @default 2000 */
@@ -51,32 +59,39 @@ export function createFederatedSurface(options: {
   >();
   /**
    * Resource subscriptions: per upstream resource (`endpoint` + URI), the downstream sessions that
-   * asked. The hub subscribes upstream once, on the first, and unsubscribes after the last.
+   * asked. The hub subscribes upstream once, on the first, and unsubscribes after the last. With a
+   * server that keeps sessions, each session subscribes on its own upstream session (`session`):
+   * what the server sends there is that session's alone.
    */
   const subscriptions = new Map<
     string,
-    { owner: Owner; uri: string; subscribers: Map<string, ResourceSubscriber> }
+    { owner: Owner; uri: string; session?: string; subscribers: Map<string, ResourceSubscriber> }
   >();
-  const subscriptionKey = (endpoint: string, uri: string) => `${endpoint}\u0000${uri}`;
-  upstream.onResourceUpdated((endpoint, uri) => {
-    for (const subscriber of subscriptions.get(subscriptionKey(endpoint, uri))?.subscribers.values() ?? [])
-      subscriber.updated(uri);
+  const subscriptionKey = (endpoint: string, uri: string, session?: string) =>
+    `${endpoint}\u0000${uri}\u0000${session ?? ''}`;
+  upstream.onResourceUpdated((endpoint, uri, session) => {
+    const entry = subscriptions.get(subscriptionKey(endpoint, uri, session));
+    for (const subscriber of entry?.subscribers.values() ?? []) subscriber.updated(uri);
   });
 
   async function unsubscribeUpstream(key: string): Promise<void> {
     const entry = subscriptions.get(key);
     if (!entry || entry.subscribers.size > 0) return;
     subscriptions.delete(key);
-    await ask(entry.owner, 'resources/unsubscribe', { uri: entry.uri }).catch((error) =>
+    await ask(entry.owner, 'resources/unsubscribe', { uri: entry.uri }, entry.session).catch((error) =>
       logger.debug('upstream unsubscribe failed', { uri: entry.uri, error: (error as Error).message }),
     );
   }
 
-  /** One healthy instance per service name. */
-  function services(): InstanceView[] {
+  /** One healthy instance per service name; those in `preferred` first (a session's own). */
+  function services(preferred: ReadonlySet<string>): InstanceView[] {
     const one = new Map<string, InstanceView>();
-    for (const instance of routing.allInstances())
-      if (instance.healthy && !one.has(instance.serviceName)) one.set(instance.serviceName, instance);
+    for (const instance of routing.allInstances()) {
+      if (!instance.healthy) continue;
+      const known = one.get(instance.serviceName);
+      if (!known || (!preferred.has(known.endpoint) && preferred.has(instance.endpoint)))
+        one.set(instance.serviceName, instance);
+    }
     return [...one.values()];
   }
 
@@ -85,13 +100,15 @@ export function createFederatedSurface(options: {
     field: 'prompts' | 'resources' | 'resourceTemplates',
     capability: 'prompts' | 'resources',
     keyOf: (instance: InstanceView, item: Item) => { key: string; item: Item; upstreamName?: string },
+    session?: string,
   ) {
+    const own = new Set(session === undefined ? [] : upstream.sessionEndpoints(session));
     const cached = lists.get(method);
-    if (cached && Date.now() - cached.at < cacheMs) return cached;
+    if (own.size === 0 && cached && Date.now() - cached.at < cacheMs) return cached;
     const owners = new Map<string, Owner>();
     const items: { key: string; item: Item }[] = [];
     await Promise.all(
-      services().map(async (instance) => {
+      services(own).map(async (instance) => {
         try {
           const offers = await upstream.capabilitiesOf(instance.endpoint, instance.upstreamHeaders);
           if (!offers[capability]) return;
@@ -103,6 +120,7 @@ export function createFederatedSurface(options: {
               instance.upstreamHeaders,
               method,
               cursor === undefined ? {} : { cursor },
+              own.has(instance.endpoint) ? session : undefined,
             );
             for (const raw of (page[field] as Item[] | undefined) ?? []) {
               const { key, item, upstreamName } = keyOf(instance, raw);
@@ -124,37 +142,50 @@ export function createFederatedSurface(options: {
     // Sorted by name or URI: pages and their cursors stay stable whatever order servers answer in.
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const entry = { at: Date.now(), items, owners };
-    lists.set(method, entry);
+    // A session's own view is its alone: not kept for others.
+    if (own.size === 0) lists.set(method, entry);
     return entry;
   }
 
-  const prompts = () =>
-    gather('prompts/list', 'prompts', 'prompts', (instance, item) => {
-      const { prefix, namespace } = options.namingOf(instance.serviceId);
-      const name = exposedName(String(item.name), prefix, namespace);
-      return { key: name, item: { ...item, name }, upstreamName: String(item.name) };
-    });
-  const resources = () =>
-    gather('resources/list', 'resources', 'resources', (_instance, item) => ({
-      key: String(item.uri),
-      item,
-    }));
-  const templates = () =>
-    gather('resources/templates/list', 'resourceTemplates', 'resources', (_instance, item) => ({
-      key: String(item.uriTemplate),
-      item,
-    }));
+  const prompts = (session?: string) =>
+    gather(
+      'prompts/list',
+      'prompts',
+      'prompts',
+      (instance, item) => {
+        const { prefix, namespace } = options.namingOf(instance.serviceId);
+        const name = exposedName(String(item.name), prefix, namespace);
+        return { key: name, item: { ...item, name }, upstreamName: String(item.name) };
+      },
+      session,
+    );
+  const resources = (session?: string) =>
+    gather(
+      'resources/list',
+      'resources',
+      'resources',
+      (_instance, item) => ({ key: String(item.uri), item }),
+      session,
+    );
+  const templates = (session?: string) =>
+    gather(
+      'resources/templates/list',
+      'resourceTemplates',
+      'resources',
+      (_instance, item) => ({ key: String(item.uriTemplate), item }),
+      session,
+    );
 
-  async function promptOwner(name: string): Promise<Owner> {
-    const owner = (await prompts()).owners.get(name);
+  async function promptOwner(name: string, session?: string): Promise<Owner> {
+    const owner = (await prompts(session)).owners.get(name);
     if (!owner) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
     return owner;
   }
 
-  async function resourceOwner(uri: string): Promise<Owner> {
-    const listed = (await resources()).owners.get(uri);
+  async function resourceOwner(uri: string, session?: string): Promise<Owner> {
+    const listed = (await resources(session)).owners.get(uri);
     if (listed) return listed;
-    for (const [template, owner] of (await templates()).owners) {
+    for (const [template, owner] of (await templates(session)).owners) {
       const fixed = template.split('{')[0]!;
       if (fixed.length > 0 && uri.startsWith(fixed)) return owner;
     }
@@ -190,27 +221,41 @@ export function createFederatedSurface(options: {
     } as Record<Field, Item[]> & { nextCursor?: string };
   }
 
-  const ask = (owner: Owner, method: string, params: Record<string, unknown>) =>
-    upstream.request(owner.instance.endpoint, owner.instance.upstreamHeaders, method, params);
+  /** `session`: the caller's MCP session, for a server that keeps state per session (upstream-sessions.ts). */
+  const ask = (owner: Owner, method: string, params: Record<string, unknown>, session?: string) =>
+    upstream.request(
+      owner.instance.endpoint,
+      owner.instance.upstreamHeaders,
+      method,
+      params,
+      owner.instance.sharedSession ? undefined : session,
+    );
 
   return {
-    listPrompts: async (cursor?: string) => pageOf('prompts', (await prompts()).items, cursor),
-    listResources: async (cursor?: string) => pageOf('resources', (await resources()).items, cursor),
-    listResourceTemplates: async (cursor?: string) =>
-      pageOf('resourceTemplates', (await templates()).items, cursor),
+    listPrompts: async (cursor?: string, session?: string) =>
+      pageOf('prompts', (await prompts(session)).items, cursor),
+    listResources: async (cursor?: string, session?: string) =>
+      pageOf('resources', (await resources(session)).items, cursor),
+    listResourceTemplates: async (cursor?: string, session?: string) =>
+      pageOf('resourceTemplates', (await templates(session)).items, cursor),
 
-    async getPrompt(params: { name: string; arguments?: Record<string, string> }) {
-      const owner = await promptOwner(params.name);
-      return ask(owner, 'prompts/get', { name: owner.upstreamName, arguments: params.arguments });
+    async getPrompt(params: { name: string; arguments?: Record<string, string> }, session?: string) {
+      const owner = await promptOwner(params.name, session);
+      return ask(owner, 'prompts/get', { name: owner.upstreamName, arguments: params.arguments }, session);
     },
 
-    async readResource(params: { uri: string }) {
-      return ask(await resourceOwner(params.uri), 'resources/read', { uri: params.uri });
+    async readResource(params: { uri: string }, session?: string) {
+      return ask(await resourceOwner(params.uri, session), 'resources/read', { uri: params.uri }, session);
     },
 
     /** Subscribes a session to a resource's updates (the upstream once for all its subscribers). */
-    async subscribe(uri: string, subscriber: ResourceSubscriber): Promise<Record<string, never>> {
-      const owner = await resourceOwner(uri);
+    /** `session`: the subscriber's MCP session (handshake era), for a server that keeps sessions. */
+    async subscribe(
+      uri: string,
+      subscriber: ResourceSubscriber,
+      session?: string,
+    ): Promise<Record<string, never>> {
+      const owner = await resourceOwner(uri, session);
       const offers = await upstream.capabilitiesOf(owner.instance.endpoint, owner.instance.upstreamHeaders);
       const resources = offers.resources as { subscribe?: boolean } | undefined;
       if ((await upstream.eraOf(owner.instance.endpoint, owner.instance.upstreamHeaders)) === 'modern')
@@ -223,13 +268,19 @@ export function createFederatedSurface(options: {
           ProtocolErrorCode.MethodNotFound,
           `the server of ${uri} does not offer subscriptions`,
         );
-      const key = subscriptionKey(owner.instance.endpoint, uri);
+      const own =
+        session !== undefined &&
+        !owner.instance.sharedSession &&
+        (await upstream.keepsSessions(owner.instance.endpoint, owner.instance.upstreamHeaders))
+          ? session
+          : undefined;
+      const key = subscriptionKey(owner.instance.endpoint, uri, own);
       let entry = subscriptions.get(key);
       if (!entry) {
-        entry = { owner, uri, subscribers: new Map() };
+        entry = { owner, uri, session: own, subscribers: new Map() };
         subscriptions.set(key, entry);
         try {
-          await ask(owner, 'resources/subscribe', { uri });
+          await ask(owner, 'resources/subscribe', { uri }, own);
         } catch (error) {
           subscriptions.delete(key);
           throw error;
@@ -255,16 +306,19 @@ export function createFederatedSurface(options: {
      * Routed by its `ref`: a prompt by name (under the server's own), a template by its URI. Nothing
      * to suggest (an empty answer) when no server offers the ref or its server does not complete.
      */
-    async complete(params: { ref: { type: string; name?: string; uri?: string } } & Record<string, unknown>) {
+    async complete(
+      params: { ref: { type: string; name?: string; uri?: string } } & Record<string, unknown>,
+      session?: string,
+    ) {
       const prompt = params.ref.type === 'ref/prompt';
       const owner = prompt
-        ? (await prompts()).owners.get(String(params.ref.name))
-        : (await templates()).owners.get(String(params.ref.uri));
+        ? (await prompts(session)).owners.get(String(params.ref.name))
+        : (await templates(session)).owners.get(String(params.ref.uri));
       if (!owner) return NO_COMPLETION;
       const offers = await upstream.capabilitiesOf(owner.instance.endpoint, owner.instance.upstreamHeaders);
       if (!offers.completions) return NO_COMPLETION;
       const ref = prompt ? { ...params.ref, name: owner.upstreamName } : params.ref;
-      return ask(owner, 'completion/complete', { ...params, ref });
+      return ask(owner, 'completion/complete', { ...params, ref }, session);
     },
 
     /**

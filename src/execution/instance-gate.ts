@@ -119,6 +119,8 @@ export function createInstanceGate(options: InstanceGateOptions) {
 function isNotTheSpokesFault(error: unknown): boolean {
   return (
     (error instanceof UpstreamError && error.kind === 'caller') ||
+    // The hub refused before sending (no upstream session left for the caller).
+    (error instanceof HubError && error.code === 'instance_busy') ||
     (error as { name?: string })?.name === 'AbortError' ||
     error instanceof CallerAbort
   );

@@ -7,6 +7,8 @@ export interface LocalToolContext {
   signal: AbortSignal;
   correlationId: string;
   caller: ExecuteRequest['caller'];
+  /** The caller's session, for a registered tool the hub tool calls in turn (hub_call_tool). */
+  relay?: ExecuteRequest['relay'];
   /** The engine's own entry point: a hub tool that calls a registered tool (hub_call_tool). */
   execute: (request: ExecuteRequest) => Promise<ExecutionRecord>;
 }

@@ -19,11 +19,16 @@ export interface LogSubscriber {
  * after the service (`<service>` or `<service>/<logger>`); a session that never set a level gets
  * none. Upstream, each handshake-era server offering logging is asked (`logging/setLevel`) for
  * the most verbose level any session wants, when that changes and when the hub connects to it;
- * the per-session filtering is the hub's. 2026-07-28 servers carry a level per request instead.
+ * the per-session filtering is the hub's. A session with its own upstream session (a server that
+ * keeps state per session, upstream-sessions.ts) sets its own level there, and what comes on it
+ * goes to that session alone. 2026-07-28 servers carry a level per request instead.
  */
 export function createLogRelay(options: {
   routing: RoutingView;
-  upstream: Pick<UpstreamPool, 'request' | 'capabilitiesOf' | 'eraOf' | 'onLogMessage' | 'onConnected'>;
+  upstream: Pick<
+    UpstreamPool,
+    'request' | 'capabilitiesOf' | 'eraOf' | 'onLogMessage' | 'onConnected' | 'sessionEndpoints'
+  >;
   logger: Logger;
 }) {
   const { routing, upstream, logger } = options;
@@ -40,12 +45,19 @@ export function createLogRelay(options: {
     return undefined;
   };
 
-  async function applyUpstream(instance: InstanceView, level: LogLevel): Promise<void> {
+  /** Asks a server for `level`: on the hub-owned session, or on `session`'s own. */
+  async function applyUpstream(instance: InstanceView, level: LogLevel, session?: string): Promise<void> {
     try {
       if ((await upstream.eraOf(instance.endpoint, instance.upstreamHeaders)) !== 'legacy') return;
       const offers = await upstream.capabilitiesOf(instance.endpoint, instance.upstreamHeaders);
       if (!offers.logging) return;
-      await upstream.request(instance.endpoint, instance.upstreamHeaders, 'logging/setLevel', { level });
+      await upstream.request(
+        instance.endpoint,
+        instance.upstreamHeaders,
+        'logging/setLevel',
+        { level },
+        session,
+      );
     } catch (error) {
       logger.debug('upstream logging/setLevel failed', {
         service_id: instance.serviceId,
@@ -66,27 +78,35 @@ export function createLogRelay(options: {
     }
   }
 
-  upstream.onConnected((endpoint) => {
-    const level = upstreamLevel;
+  upstream.onConnected((endpoint, session) => {
+    const level = session === undefined ? upstreamLevel : sessions.get(session)?.level;
     const instance = instanceAt(endpoint);
     // After the connection is stored: the request below reuses it.
-    if (level && instance) setImmediate(() => void applyUpstream(instance, level));
+    if (level && instance) setImmediate(() => void applyUpstream(instance, level, session));
   });
 
-  upstream.onLogMessage((endpoint, message) => {
+  const deliver = (subscriber: LogSubscriber, message: LogMessage) => {
+    try {
+      subscriber.send(message);
+    } catch (error) {
+      logger.debug('log message not delivered', { error: String(error) });
+    }
+  };
+
+  upstream.onLogMessage((endpoint, message, session) => {
     if (sessions.size === 0) return;
     const at = severity(message.level);
     if (at < 0) return;
     const service = instanceAt(endpoint)?.serviceName ?? 'upstream';
     const relayed = { ...message, logger: message.logger ? `${service}/${message.logger}` : service };
-    for (const { level, subscriber } of sessions.values()) {
-      if (at < severity(level)) continue;
-      try {
-        subscriber.send(relayed);
-      } catch (error) {
-        logger.debug('log message not delivered', { error: String(error) });
-      }
+    // Said on one session's own upstream session: for that session only.
+    if (session !== undefined) {
+      const own = sessions.get(session);
+      if (own && at >= severity(own.level)) deliver(own.subscriber, relayed);
+      return;
     }
+    for (const { level, subscriber } of sessions.values())
+      if (at >= severity(level)) deliver(subscriber, relayed);
   });
 
   return {
@@ -94,6 +114,10 @@ export function createLogRelay(options: {
     setLevel(subscriber: LogSubscriber, level: LogLevel): Record<string, never> {
       sessions.set(subscriber.id, { level, subscriber });
       levelsChanged();
+      for (const endpoint of upstream.sessionEndpoints(subscriber.id)) {
+        const instance = instanceAt(endpoint);
+        if (instance) void applyUpstream(instance, level, subscriber.id);
+      }
       return {};
     },
     /** The session ended. The upstream level stays (lowering it would need every server asked again). */

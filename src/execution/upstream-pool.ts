@@ -25,6 +25,7 @@ import {
   UpstreamRpcError,
 } from './upstream-errors.js';
 import { createUpstreamRpc, type RpcTarget } from './upstream-rpc.js';
+import { createUpstreamSessions } from './upstream-sessions.js';
 import {
   sseTransport,
   stdioTransport,
@@ -43,6 +44,11 @@ export interface UpstreamCall {
   onProgress?: (progress: Progress) => void;
   /** The caller's session, for what the spoke sends back during the call. */
   relay?: CallerRelay;
+  /**
+   * The downstream MCP session whose own upstream session the call goes on, when the server keeps
+   * sessions (upstream-sessions.ts); none: the hub-owned session.
+   */
+  session?: string;
   correlationId?: string;
   /** The upstream's own credential headers (its registration's `upstream_headers`). */
   headers?: Record<string, string>;
@@ -63,6 +69,10 @@ export interface UpstreamPoolOptions {
   headers?: Record<string, string>;
   /** The stdio services this hub launches (config `services`), reached at `stdio:<name>`. */
   stdioServices?: StdioService[];
+  /** Upstream sessions one stateful instance holds for downstream sessions (upstream-sessions.ts). */
+  maxSessionsPerInstance?: number;
+  /** A downstream session's upstream session unused this long is closed. */
+  sessionIdleMs?: number;
 }
 
 interface Connection {
@@ -81,6 +91,8 @@ interface Connection {
   era: 'modern' | 'legacy';
   /** The 2026-07-28 envelope (protocol version, the hub's identity and capabilities). */
   envelope?: Record<string, unknown>;
+  /** The downstream session it was opened for; none for the hub-owned (shared) connection. */
+  session?: string;
 }
 
 /** What the hub declares to spokes: it relays sampling, elicitation and roots to its callers. */
@@ -129,7 +141,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   setMaxListeners(0, closing.signal);
   const version = packageVersion();
   const toolListListeners = new Set<(endpoint: string) => void>();
-  const resourceListeners = new Set<(endpoint: string, uri: string) => void>();
+  const resourceListeners = new Set<(endpoint: string, uri: string, session?: string) => void>();
   /**
    * Progress of calls made through the SDK client (SSE, stdio), by the token the hub gave each.
    * The SDK's own `onprogress` loses a call's last progress when it arrives with the answer (it
@@ -145,8 +157,14 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    */
   const clientCalls = new WeakMap<Client, Set<{ relay?: CallerRelay }>>();
   const surfaceListListeners = new Set<(endpoint: string, list: 'prompts' | 'resources') => void>();
-  const logListeners = new Set<(endpoint: string, message: LogMessage) => void>();
-  const connectListeners = new Set<(endpoint: string) => void>();
+  const logListeners = new Set<(endpoint: string, message: LogMessage, session?: string) => void>();
+  const connectListeners = new Set<(endpoint: string, session?: string) => void>();
+  const sessions = createUpstreamSessions<Connection>({
+    maxPerEndpoint: options.maxSessionsPerInstance ?? 100,
+    idleMs: options.sessionIdleMs ?? 10 * 60_000,
+    close: (conn) => closeConnection(conn),
+    logger,
+  });
   const rpc = createUpstreamRpc({ maxResultBytes: options.maxResultBytes, lookup: options.lookup });
   // The SDK client's requests resolve hosts through the guard too (see guarded-fetch.ts).
   const upstreamFetch = options.lookup ? createGuardedFetch(options.lookup) : fetch;
@@ -215,17 +233,21 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
    * 2024-11-05 server with the HTTP+SSE transport) is tried over SSE; a `stdio:` endpoint
    * launches its service.
    */
-  async function open(endpoint: string, headers: Record<string, string>): Promise<Connection> {
+  async function open(
+    endpoint: string,
+    headers: Record<string, string>,
+    session?: string,
+  ): Promise<Connection> {
     const stdioName = stdioNameOf(endpoint);
     if (stdioName !== undefined) return openStdio(endpoint, stdioName);
     await options.guardConnect?.(endpoint);
     const fetchWith: typeof fetch = (input, init) => fetchPerRequestSignal(input, init, headers);
     try {
-      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchWith), headers);
+      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchWith), headers, session);
     } catch (error) {
       if (!refusesStreamableHttp(error)) throw error;
       try {
-        return await connect(endpoint, 'sse', sseTransport(endpoint, fetchWith), headers);
+        return await connect(endpoint, 'sse', sseTransport(endpoint, fetchWith), headers, session);
       } catch {
         throw error;
       }
@@ -263,7 +285,11 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     });
   }
 
-  function forgetClosed(endpoint: string, client: Client): void {
+  function forgetClosed(endpoint: string, client: Client, session?: string): void {
+    if (session !== undefined) {
+      void sessions.discard(endpoint, session, (conn) => conn.client === client);
+      return;
+    }
     connections.get(endpoint)?.then(
       (stored) => stored.client === client && connections.delete(endpoint),
       () => {},
@@ -275,6 +301,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     kind: TransportKind,
     transport: Transport,
     headers: Record<string, string>,
+    session?: string,
   ): Promise<Connection> {
     const credentials = credentialsKey(headers);
     const client = new Client(
@@ -352,7 +379,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     client.setRequestHandler('roots/list', relayToCaller('roots'));
     // A subscribed resource changed (federated-surface.ts relays it to the subscribing sessions).
     client.setNotificationHandler('notifications/resources/updated', (notification) => {
-      for (const listener of resourceListeners) listener(endpoint, notification.params.uri);
+      for (const listener of resourceListeners) listener(endpoint, notification.params.uri, session);
     });
     client.setNotificationHandler('notifications/progress', (notification) => {
       const { progressToken, ...progress } = notification.params;
@@ -360,7 +387,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     });
     // A server's log message (log-relay.ts passes it to the sessions that set a level).
     client.setNotificationHandler('notifications/message', (notification) => {
-      for (const listener of logListeners) listener(endpoint, notification.params as LogMessage);
+      for (const listener of logListeners) listener(endpoint, notification.params as LogMessage, session);
     });
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs, signal: closing.signal });
@@ -374,11 +401,11 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         },
       );
     }
-    client.onclose = () => forgetClosed(endpoint, client);
+    client.onclose = () => forgetClosed(endpoint, client, session);
     if (kind === 'stdio') stdioRestarts.delete(stdioNameOf(endpoint)!);
-    for (const listener of connectListeners) listener(endpoint);
+    for (const listener of connectListeners) listener(endpoint, session);
     if (client.getProtocolEra() !== 'modern')
-      return { client, transport, kind, headers, credentials, era: 'legacy' };
+      return { client, transport, kind, headers, credentials, era: 'legacy', session };
     return {
       client,
       transport,
@@ -386,6 +413,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       headers,
       credentials,
       era: 'modern',
+      session,
       envelope: {
         'io.modelcontextprotocol/protocolVersion': client.getNegotiatedProtocolVersion(),
         'io.modelcontextprotocol/clientInfo': { name: 'fin-hub', version },
@@ -424,8 +452,52 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   }
 
   async function discard(endpoint: string, stale: Connection): Promise<void> {
+    if (stale.session !== undefined) return sessions.discard(endpoint, stale.session, (c) => c === stale);
     if ((await connections.get(endpoint)?.catch(() => undefined)) === stale) connections.delete(endpoint);
     await stale.client.close().catch(() => {});
+  }
+
+  /**
+   * Whether a server keeps state per session: a handshake-era server that gave the hub a session
+   * id, or one over HTTP+SSE (a session by nature). 2026-07-28 servers have no sessions, and a
+   * handshake-era server without a session id is stateless: they serve everyone on one connection.
+   * A stdio server is one process with one session: shared by every caller (docs/federation.md).
+   */
+  function keepsSessionState(conn: Connection): boolean {
+    if (conn.era !== 'legacy') return false;
+    if (conn.kind === 'sse') return true;
+    return conn.kind === 'http' && (conn.transport as StreamableHTTPClientTransport).sessionId !== undefined;
+  }
+
+  const NOTHING_TO_RELEASE = () => {};
+
+  /**
+   * The connection a request goes on: the downstream session's own upstream session when the
+   * server keeps session state and the request comes from a session; the hub-owned connection
+   * otherwise (REST calls, 2026-07-28 callers, stateless servers). `release` when done.
+   */
+  async function connectionFor(
+    endpoint: string,
+    headers: Record<string, string> | undefined,
+    session: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ conn: Connection; release: () => void }> {
+    const pending = connection(endpoint, headers);
+    const shared = await (signal ? untilAborted(pending, signal) : pending);
+    if (session === undefined || !keepsSessionState(shared))
+      return { conn: shared, release: NOTHING_TO_RELEASE };
+    const lease = sessions.lease(endpoint, session, () => open(endpoint, headers ?? {}, session));
+    try {
+      const conn = await (signal ? untilAborted(lease.conn, signal) : lease.conn);
+      if (conn.credentials === shared.credentials) return { conn, release: lease.release };
+      // The registration's credentials changed since this session's connection opened.
+      lease.release();
+      await discard(endpoint, conn);
+      return connectionFor(endpoint, headers, session, signal);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
   }
 
   /**
@@ -532,7 +604,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     async callTool(call: UpstreamCall): Promise<CallToolResult> {
       // Opening the session (connect, initialize) counts against the call's own deadline: a spoke
       // that hangs at initialize must not hold a 2 s tool for the 5 s connect timeout.
-      const conn = await untilAborted(connection(call.endpoint, call.headers), call.signal);
+      const { session } = call;
+      const { conn, release } = await connectionFor(call.endpoint, call.headers, session, call.signal);
       try {
         return await callOnce(call, conn);
       } catch (error) {
@@ -544,10 +617,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
             era: conn.era,
           });
           await discard(call.endpoint, conn);
-          return callOnce(call, await connection(call.endpoint, call.headers));
+          const again = await connectionFor(call.endpoint, call.headers, session, call.signal);
+          try {
+            return await callOnce(call, again.conn);
+          } finally {
+            again.release();
+          }
         }
         if (isConnectFailure(error)) await discard(call.endpoint, conn);
         throw error;
+      } finally {
+        release();
       }
     },
 
@@ -593,28 +673,42 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     },
 
     /**
-     * Any other request to a server (prompts, resources, completion), on the pooled connection;
-     * the answer unchecked beyond being an object (the caller's SDK checks it on the way out). A
-     * failed connection is reopened once: these requests are all reads.
+     * Any other request to a server (prompts, resources, completion, logging), on the pooled
+     * connection or the downstream `session`'s own (see connectionFor); the answer unchecked
+     * beyond being an object (the caller's SDK checks it on the way out). A failed connection is
+     * reopened once: these requests are all reads or idempotent settings.
      */
     async request(
       endpoint: string,
       headers: Record<string, string> | undefined,
       method: string,
       params: Record<string, unknown>,
+      session?: string,
     ): Promise<Record<string, unknown>> {
-      const once = (conn: Connection) =>
+      const send = (conn: Connection) =>
         conn.client.request({ method, params } as never, ANY_RESULT, { timeout: options.connectTimeoutMs });
-      const conn = await connection(endpoint, headers);
+      const first = await connectionFor(endpoint, headers, session);
       try {
-        return await once(conn);
+        return await send(first.conn);
       } catch (error) {
         // The server's own answer (method not found, invalid params…) stands; a broken connection
         // (the server restarted, a lost session) gets one more try on a new one.
         if (error instanceof ProtocolError) throw error;
-        await discard(endpoint, conn);
-        return once(await connection(endpoint, headers));
+        await discard(endpoint, first.conn);
+        const again = await connectionFor(endpoint, headers, session);
+        try {
+          return await send(again.conn);
+        } finally {
+          again.release();
+        }
+      } finally {
+        first.release();
       }
+    },
+
+    /** Whether a server keeps state per session (a downstream session would get its own upstream one). */
+    async keepsSessions(endpoint: string, headers?: Record<string, string>): Promise<boolean> {
+      return keepsSessionState(await connection(endpoint, headers));
     },
 
     /** The protocol era the pooled connection to a server speaks. */
@@ -627,8 +721,11 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       return (await connection(endpoint, headers)).client.getServerCapabilities() ?? {};
     },
 
-    /** Tells `listener` of every resource update a server sends (for resources the hub subscribed to). */
-    onResourceUpdated(listener: (endpoint: string, uri: string) => void): void {
+    /**
+     * Tells `listener` of every resource update a server sends (for resources the hub subscribed
+     * to), with the downstream session whose own upstream session it came on (none: the hub-owned).
+     */
+    onResourceUpdated(listener: (endpoint: string, uri: string, session?: string) => void): void {
       resourceListeners.add(listener);
     },
 
@@ -649,14 +746,35 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       surfaceListListeners.add(listener);
     },
 
-    /** Tells `listener` of every log message a server sends on its session. */
-    onLogMessage(listener: (endpoint: string, message: LogMessage) => void): void {
+    /**
+     * Tells `listener` of every log message a server sends on a session: `session` names the
+     * downstream session whose own upstream session it came on (none: the hub-owned one).
+     */
+    onLogMessage(listener: (endpoint: string, message: LogMessage, session?: string) => void): void {
       logListeners.add(listener);
     },
 
-    /** Tells `listener` of every new session with a server (a first connection or a reconnection). */
-    onConnected(listener: (endpoint: string) => void): void {
+    /**
+     * Tells `listener` of every new session with a server (a first connection or a reconnection),
+     * with the downstream session it was opened for (none: the hub-owned one).
+     */
+    onConnected(listener: (endpoint: string, session?: string) => void): void {
       connectListeners.add(listener);
+    },
+
+    /** The servers a downstream session holds its own upstream session with. */
+    sessionEndpoints(session: string): string[] {
+      return sessions.endpointsOf(session);
+    },
+
+    /** A downstream MCP session ended: the upstream sessions opened for it end too. */
+    endSession(session: string): Promise<void> {
+      return sessions.end(session);
+    },
+
+    /** Upstream sessions open to an endpoint for downstream sessions (the hub-owned one not counted). */
+    sessionCountAt(endpoint: string): number {
+      return sessions.countAt(endpoint);
     },
 
     /** Tells `listener` the endpoint of every server that says its tool list changed. */
@@ -669,7 +787,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       const pending = connections.get(endpoint);
       connections.delete(endpoint);
       const conn = await pending?.catch(() => undefined);
-      if (conn) await closeConnection(conn);
+      await Promise.all([conn && closeConnection(conn), sessions.forget(endpoint)]);
     },
 
     get size(): number {
@@ -681,12 +799,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       closing.abort(new Error('the hub is shutting down'));
       const all = [...connections.values()];
       connections.clear();
-      await Promise.all(
-        all.map(async (pending) => {
+      await Promise.all([
+        sessions.close(),
+        ...all.map(async (pending) => {
           const conn = await pending.catch(() => undefined);
           if (conn) await closeConnection(conn);
         }),
-      );
+      ]);
       await rpc.close().catch(() => {});
     },
   };

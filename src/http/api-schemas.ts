@@ -96,6 +96,10 @@ export const serviceSchema = z.object({
   is_active: z.boolean(),
   owner: z.string().nullable().meta({ description: 'the identity (API key name) that registered it first' }),
   namespace: z.string().nullable().meta({ description: 'its tools are exposed as <namespace>__<name>' }),
+  shared_session: z.boolean().meta({
+    description:
+      'it keeps no per-session state: every caller shares one upstream session (otherwise one per MCP session)',
+  }),
   upstream_credentials: z.boolean().meta({
     description: 'the registration gave credential headers for the upstream (stored sealed, never shown)',
   }),

@@ -191,6 +191,7 @@ export function createHubTools(deps: HubToolsDependencies): Map<string, LocalToo
           correlationId: context.correlationId,
           signal: context.signal,
           caller: context.caller,
+          relay: context.relay,
         });
         if (record.result && record.status !== 'rejected') return record.result;
         return toolError(

@@ -49,6 +49,8 @@ const SUPPORTED_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 export function createDirectToolCalls(options: {
   engine: Engine;
   sessionId: string;
+  /** The key the session's upstream sessions go by (the same as its MCP server's handlers use). */
+  upstreamSession: string;
   clientCapabilities: () => ClientCapabilities | undefined;
 }) {
   const running = new Map<RequestId, AbortController>();
@@ -121,6 +123,7 @@ export function createDirectToolCalls(options: {
           }
         },
         capabilities: options.clientCapabilities(),
+        session: options.upstreamSession,
         caller: { userAgent: req.headers['user-agent'], ip: caller.ip },
       },
     )

@@ -156,7 +156,12 @@ export function createMcpHttp(options: McpHttpOptions) {
             'end some (DELETE /mcp) or let idle ones expire',
         );
       }
-      const server = options.createServer(() => ({ userAgent: req.get('user-agent'), ip: req.ip }));
+      // One key for the session's upstream sessions, on both of its paths (SDK and direct).
+      const upstreamSession = randomUUID();
+      const server = options.createServer(
+        () => ({ userAgent: req.get('user-agent'), ip: req.ip }),
+        upstreamSession,
+      );
       const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         // The prefix names this hub, so a proxy can keep the session on it (deploy/nginx).
         sessionIdGenerator: () => `${options.sessionIdPrefix}${randomUUID()}`,
@@ -164,6 +169,7 @@ export function createMcpHttp(options: McpHttpOptions) {
           const direct = createDirectToolCalls({
             engine: options.engine,
             sessionId: id,
+            upstreamSession,
             clientCapabilities: () => server.getClientCapabilities(),
           });
           sessions.set(id, { transport, server, direct, lastActivity: Date.now(), openStreams: 0, owner });

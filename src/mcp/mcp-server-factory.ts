@@ -22,6 +22,8 @@ export interface McpBackend {
   surface: FederatedSurface;
   /** Server log messages for the sessions that set a level (log-relay.ts). */
   logs?: LogRelay;
+  /** Ends the upstream sessions opened for a downstream session (upstream-sessions.ts). */
+  endUpstreamSessions?: (session: string) => Promise<void>;
   /** The hub's own tools, on the first page of tools/list (src/hub-tools/). */
   hubTools?: Tool[];
   /** Progressive discovery: tools/list offers the hub tools only. */
@@ -62,7 +64,11 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     options.instructions ??
     'fin-hub re-exposes the tools of every registered financial spoke (market data, risk, portfolio).';
 
-  return function createServer(caller: () => CallerInfo = () => ({})): Server {
+  /**
+   * `sessionKey` names the downstream session (the key of its own upstream sessions with servers
+   * that keep session state, its log level, its subscriptions); a fresh one when not given.
+   */
+  return function createServer(caller: () => CallerInfo = () => ({}), sessionKey = randomUUID()): Server {
     const server = new Server(
       { name: 'fin-hub', title: 'fin-hub', version: options.version },
       {
@@ -110,6 +116,10 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       };
     });
 
+    // A 2026-07-28 request has no session: it goes on servers' hub-owned upstream sessions.
+    const sessionOf = (ctx: { mcpReq: { envelope?: unknown } }) =>
+      ctx.mcpReq.envelope === undefined ? sessionKey : undefined;
+
     server.setRequestHandler(
       'tools/call',
       async (request, ctx) =>
@@ -129,6 +139,7 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
                 | ClientCapabilities
                 | undefined) ?? server.getClientCapabilities(),
             answered: ctx.mcpReq.inputResponses,
+            session: sessionOf(ctx),
             caller: caller(),
           },
         ) as never,
@@ -138,32 +149,35 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     const surface = async () => (await backend).surface;
     server.setRequestHandler(
       'prompts/list',
-      async (request) => (await surface()).listPrompts(request.params?.cursor) as never,
+      async (request, ctx) => (await surface()).listPrompts(request.params?.cursor, sessionOf(ctx)) as never,
     );
     server.setRequestHandler(
       'prompts/get',
-      async (request) => (await surface()).getPrompt(request.params) as never,
+      async (request, ctx) => (await surface()).getPrompt(request.params, sessionOf(ctx)) as never,
     );
     server.setRequestHandler(
       'resources/list',
-      async (request) => (await surface()).listResources(request.params?.cursor) as never,
+      async (request, ctx) =>
+        (await surface()).listResources(request.params?.cursor, sessionOf(ctx)) as never,
     );
     server.setRequestHandler(
       'resources/templates/list',
-      async (request) => (await surface()).listResourceTemplates(request.params?.cursor) as never,
+      async (request, ctx) =>
+        (await surface()).listResourceTemplates(request.params?.cursor, sessionOf(ctx)) as never,
     );
     server.setRequestHandler(
       'resources/read',
-      async (request) => (await surface()).readResource(request.params) as never,
+      async (request, ctx) => (await surface()).readResource(request.params, sessionOf(ctx)) as never,
     );
     // Subscriptions belong to this session (handshake era; 2026-07-28 has subscriptions/listen).
     const subscriber = {
-      id: randomUUID(),
+      id: sessionKey,
       updated: (uri: string) => void server.sendResourceUpdated({ uri }).catch(() => {}),
     };
     server.setRequestHandler(
       'resources/subscribe',
-      async (request) => (await surface()).subscribe(request.params.uri, subscriber) as never,
+      async (request, ctx) =>
+        (await surface()).subscribe(request.params.uri, subscriber, sessionOf(ctx)) as never,
     );
     server.setRequestHandler(
       'resources/unsubscribe',
@@ -183,13 +197,14 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
       void Promise.resolve(backend).then(
         (b) => {
           b.logs?.drop(subscriber.id);
+          void b.endUpstreamSessions?.(sessionKey);
           return b.surface.dropSubscriber(subscriber.id);
         },
         () => {},
       );
     server.setRequestHandler(
       'completion/complete',
-      async (request) => (await surface()).complete(request.params as never) as never,
+      async (request, ctx) => (await surface()).complete(request.params as never, sessionOf(ctx)) as never,
     );
     return server;
   };

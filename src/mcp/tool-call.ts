@@ -30,6 +30,8 @@ export interface ToolCallContext {
   capabilities: CallerRelay['capabilities'];
   /** Input responses a 2026-07-28 caller sent with its first request. */
   answered?: CallerRelay['answered'];
+  /** The caller's MCP session (handshake era), for the upstream session of a stateful server. */
+  session?: string;
   caller: CallerInfo;
 }
 
@@ -71,6 +73,7 @@ export async function callToolForMcp(
         sendRequest: context.sendRequest,
         capabilities: relayableCapabilities(context.capabilities),
         answered: context.answered,
+        session: context.session,
       },
       caller: context.caller,
     });

@@ -46,6 +46,7 @@ export function registerConfigServices(options: {
       mcp_url: service.url,
       upstream_headers: Object.keys(service.headers).length > 0 ? service.headers : undefined,
       namespace: service.namespace,
+      shared_session: service.shared_session,
       tool_prefix: service.tool_prefix,
       tags: ['config', ...service.tags],
       health_check: { interval: options.healthIntervalSeconds },

@@ -98,6 +98,12 @@ export const serviceRegistrationSchema = z
       .max(64)
       .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
       .optional(),
+    /**
+     * The server keeps no state per MCP session: every hub caller may share one upstream session
+     * with it. Without it, a server that gives the hub a session id gets one upstream session per
+     * downstream MCP session (session isolation, docs/federation.md).
+     */
+    shared_session: z.boolean().optional(),
     health_check: z
       .object({
         http: z

@@ -22,7 +22,7 @@ export type ServiceWrite = Pick<
   | 'tools_discovered'
   | 'upstream_headers_sealed'
   | 'namespace'
-> & { tools: ToolWrite[] };
+> & { shared_session: boolean; tools: ToolWrite[] };
 
 /** One tool of a registration, without the statistics the hub keeps. */
 export type ToolWrite = Pick<
@@ -151,6 +151,7 @@ export function createRegistryRepository(db: Kysely<Database>) {
           tools_discovered: write.tools_discovered,
           upstream_headers_sealed: write.upstream_headers_sealed,
           namespace: write.namespace,
+          shared_session: write.shared_session,
           // An admin acting on another's service leaves it theirs; an unowned row is claimed.
           owner: existing?.owner ?? actor.identity,
         };

@@ -221,6 +221,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
       meta: body.meta ?? {},
       tool_prefix: body.tool_prefix ?? null,
       namespace: namespace ?? null,
+      shared_session: body.shared_session ?? false,
       health_check_url: body.health_check?.http ?? null,
       health_check_interval: body.health_check?.interval ?? defaults.healthIntervalSeconds,
       weight: body.weight ?? 1,
@@ -285,6 +286,7 @@ export function createRegistryService(options: RegistryServiceOptions) {
         ttl_seconds: row.ttl_seconds,
         tool_prefix: row.tool_prefix ?? undefined,
         namespace: row.namespace ?? undefined,
+        shared_session: row.shared_session,
         health_check: { http: row.health_check_url ?? undefined, interval: row.health_check_interval },
         upstream_headers:
           row.upstream_headers_sealed && options.secrets

@@ -30,6 +30,8 @@ export interface ServiceRecord {
   upstream_headers_sealed: string | null;
   /** Its tools are exposed as `<namespace>__<name>`; null: under their own names (or tool_prefix). */
   namespace: string | null;
+  /** It keeps no per-session state: every hub caller shares one upstream session with it. */
+  shared_session: boolean;
 }
 
 /** One tool of one instance. `name` is the MCP name the hub exposes; `upstream_name` the spoke's own. */

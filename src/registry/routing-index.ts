@@ -20,6 +20,11 @@ export interface InstanceView {
   health: HealthProbe;
   /** The upstream's credential headers, opened from the registration's sealed ones. */
   upstreamHeaders?: Record<string, string>;
+  /**
+   * Every caller shares one upstream session (the registration's `shared_session`); otherwise an
+   * MCP session gets its own with a server that keeps sessions (upstream-sessions.ts).
+   */
+  sharedSession: boolean;
   healthIntervalSeconds: number;
 }
 
@@ -83,6 +88,7 @@ export class RoutingIndex implements RoutingView {
       ttlSeconds: service.ttl_seconds,
       health: healthProbeOf(service),
       upstreamHeaders: service.upstream_headers_sealed ? this.openHeaders(service) : undefined,
+      sharedSession: service.shared_session,
       healthIntervalSeconds: service.health_check_interval,
     };
     if (previous) Object.assign(previous, view);

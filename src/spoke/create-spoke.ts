@@ -31,6 +31,13 @@ export interface SpokeOptions {
   /** @default 60 */
   ttlSeconds?: number;
   tags?: string[];
+  /**
+   * The tools keep state per MCP session (by `ctx.sessionId`): the hub then gives each of its
+   * clients its own session with this spoke. The default says they keep none, so every hub caller
+   * shares one session (no `initialize` per client; docs/federation.md, session isolation).
+   * @default false
+   */
+  sessionState?: boolean;
   weight?: number;
   logger?: Logger;
   /** Sessions idle this long are closed. @default 10 min */
@@ -191,6 +198,7 @@ export async function startSpoke(options: SpokeOptions) {
       tools: options.tools,
       tags: options.tags,
       weight: options.weight,
+      sharedSession: !options.sessionState,
       ttlSeconds: options.ttlSeconds ?? 60,
       registryToken: options.registryToken,
       logger,

@@ -12,6 +12,8 @@ export interface RegistrationOptions {
   tools: SpokeTool[];
   tags?: string[];
   weight?: number;
+  /** The spoke keeps no per-session state: hub callers share one session with it. */
+  sharedSession?: boolean;
   ttlSeconds: number;
   /** Bearer key with the registry:write scope, when the hub requires auth. */
   registryToken?: string;
@@ -30,6 +32,7 @@ function registrationBody(options: RegistrationOptions) {
     version: options.version,
     tags: options.tags ?? [],
     weight: options.weight ?? 1,
+    ...(options.sharedSession ? { shared_session: true } : {}),
     ttl_seconds: options.ttlSeconds,
     health_check: {
       http: `http://${options.address}:${options.port}/health`,

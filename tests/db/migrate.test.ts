@@ -24,6 +24,7 @@ describe(`migrations on the ${TEST_DB} database`, () => {
         '0004_discovered_tools',
         '0005_upstream_credentials',
         '0006_namespaces',
+        '0007_shared_session',
       ]);
       assert.deepEqual(await migrateToLatest(database), []);
       const tables = await sql<{ table_name: string }>`

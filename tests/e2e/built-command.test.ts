@@ -59,14 +59,12 @@ describe('the built fin-hub command (the bundle in dist/bin)', () => {
     const url = await startBuiltHub(t, databaseArgs(t, 'built'));
     const server = await startEverythingServer(t);
     // Discovery, the era probe and the upstream client are all loaded on demand in the bundle.
-    const registered = await api({ url }, 'POST', '/api/v1/services/register', {
-      service_id: 'everything-built',
-      service_name: 'everything',
-      address: '127.0.0.1',
-      port: server.port,
-      mcp_url: server.mcpUrl,
-      namespace: 'ev',
-    });
+    const registered = await api(
+      { url },
+      'POST',
+      '/api/v1/services/register',
+      server.registration('everything-built'),
+    );
     assert.equal(registered.status, 200, JSON.stringify(registered.body));
     const { client } = await connectHttp(t, url);
     const result = await client.callTool({ name: 'ev__echo', arguments: { message: 'through the bundle' } });

@@ -14,14 +14,24 @@ function fakes(era: 'legacy' | 'modern' = 'legacy') {
     { serviceId: 'b-1', serviceName: 'beta', endpoint: 'http://b/mcp', healthy: true },
   ] as InstanceView[];
   const routing = { allInstances: () => instances.values() } as unknown as RoutingView;
-  const asked: { endpoint: string; level: unknown }[] = [];
-  let onMessage: (endpoint: string, message: LogMessage) => void = () => {};
-  let onConnected: (endpoint: string) => void = () => {};
+  const asked: { endpoint: string; level: unknown; session?: string }[] = [];
+  let onMessage: (endpoint: string, message: LogMessage, session?: string) => void = () => {};
+  let onConnected: (endpoint: string, session?: string) => void = () => {};
+  // Sessions holding their own upstream session with alpha (a server keeping state per session).
+  const ownSessions = new Set<string>();
   const upstream = {
-    request: async (endpoint: string, _h: unknown, method: string, params: Record<string, unknown>) => {
-      if (method === 'logging/setLevel') asked.push({ endpoint, level: params.level });
+    request: async (
+      endpoint: string,
+      _h: unknown,
+      method: string,
+      params: Record<string, unknown>,
+      session?: string,
+    ) => {
+      if (method === 'logging/setLevel')
+        asked.push({ endpoint, level: params.level, ...(session ? { session } : {}) });
       return {};
     },
+    sessionEndpoints: (session: string) => (ownSessions.has(session) ? ['http://a/mcp'] : []),
     capabilitiesOf: async (endpoint: string) => (endpoint === 'http://b/mcp' ? {} : { logging: {} }),
     eraOf: async () => era,
     onLogMessage: (listener: typeof onMessage) => {
@@ -35,8 +45,9 @@ function fakes(era: 'legacy' | 'modern' = 'legacy') {
   return {
     relay,
     asked,
-    message: (e: string, m: LogMessage) => onMessage(e, m),
-    connected: (e: string) => onConnected(e),
+    ownSessions,
+    message: (e: string, m: LogMessage, session?: string) => onMessage(e, m, session),
+    connected: (e: string, session?: string) => onConnected(e, session),
   };
 }
 
@@ -78,6 +89,38 @@ describe('log relay', () => {
     // A reconnection is told the level again.
     connected('http://a/mcp');
     await waitFor(() => asked.length === 3, 'the level after a reconnection');
+  });
+
+  it('gives a session what its own upstream session says, and sets its own level there', async () => {
+    const { relay, asked, message, connected, ownSessions } = fakes();
+    const got: Record<string, LogMessage[]> = { mine: [], other: [] };
+    ownSessions.add('mine');
+    relay.setLevel({ id: 'other', send: (m) => got.other!.push(m) }, 'debug');
+    relay.setLevel({ id: 'mine', send: (m) => got.mine!.push(m) }, 'info');
+    // The hub-owned session gets the most verbose level; `mine`'s own session gets `mine`'s.
+    await waitFor(
+      () => asked.some((a) => a.session === 'mine') && asked.some((a) => a.level === 'debug'),
+      'both levels upstream',
+    );
+    assert.deepEqual(
+      asked.filter((a) => a.session === 'mine'),
+      [{ endpoint: 'http://a/mcp', level: 'info', session: 'mine' }],
+    );
+    message('http://a/mcp', { level: 'warning', data: 'for mine only' }, 'mine');
+    message('http://a/mcp', { level: 'debug', data: 'below mine' }, 'mine');
+    message('http://a/mcp', { level: 'info', data: 'on nobody' }, 'gone');
+    assert.deepEqual(
+      got.mine!.map((m) => m.data),
+      ['for mine only'],
+    );
+    assert.deepEqual(got.other, [], "another session's upstream session is not this one's");
+    // A session's reconnected upstream session is told that session's level, not the hub's.
+    connected('http://a/mcp', 'mine');
+    await waitFor(
+      () => asked.filter((a) => a.session === 'mine').length === 2,
+      "the session's level after a reconnection",
+    );
+    assert.equal(asked.filter((a) => a.session === 'mine')[1]!.level, 'info');
   });
 
   it('does not send logging/setLevel to 2026-07-28 servers (their level goes per request)', async () => {

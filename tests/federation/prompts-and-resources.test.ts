@@ -12,14 +12,12 @@ describe(`prompts, resources and completion of a registered server, on the ${TES
   it('lists, gets, reads and completes server-everything’s through the hub, in either era', async (t) => {
     const hub = await startTestHub(t);
     const server = await startEverythingServer(t);
-    const registered = await api(hub, 'POST', '/api/v1/services/register', {
-      service_id: 'everything-1',
-      service_name: 'everything',
-      address: '127.0.0.1',
-      port: server.port,
-      mcp_url: server.mcpUrl,
-      namespace: 'ev',
-    });
+    const registered = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      server.registration('everything-1'),
+    );
     assert.equal(registered.status, 200, JSON.stringify(registered.body));
     const legacy = (await connectHttp(t, hub.url!)).client;
     const modern = (await connectModernHttp(t, hub.url!, { listen: false })).client;

@@ -41,6 +41,15 @@ export async function startEverythingServer(
   return {
     port,
     mcpUrl: `http://127.0.0.1:${port}/${transport === 'sse' ? 'sse' : 'mcp'}`,
+    /** A registration of it by `mcp_url` alone (no tools, no /health), its names under `ev__`. */
+    registration: (serviceId: string) => ({
+      service_id: serviceId,
+      service_name: 'everything',
+      address: '127.0.0.1',
+      port,
+      mcp_url: `http://127.0.0.1:${port}/${transport === 'sse' ? 'sse' : 'mcp'}`,
+      namespace: 'ev',
+    }),
     /** Kills it (as a crash would) and waits until it is gone. */
     stop,
   };

@@ -30,6 +30,7 @@ export function serviceRecord(id: string, overrides: Partial<ServiceRecord> = {}
     tools_discovered: false,
     upstream_headers_sealed: null,
     namespace: null,
+    shared_session: false,
     ...overrides,
   };
 }
