@@ -41,7 +41,13 @@ export function createFederatedSurface(options: {
   routing: RoutingView;
   upstream: Pick<
     UpstreamPool,
-    'request' | 'capabilitiesOf' | 'eraOf' | 'onResourceUpdated' | 'sessionEndpoints' | 'keepsSessions'
+    | 'request'
+    | 'capabilitiesOf'
+    | 'eraOf'
+    | 'onResourceUpdated'
+    | 'sessionEndpoints'
+    | 'keepsSessions'
+    | 'followResource'
   >;
   namingOf: NamingOf;
   logger: Logger;
@@ -65,7 +71,14 @@ export function createFederatedSurface(options: {
    */
   const subscriptions = new Map<
     string,
-    { owner: Owner; uri: string; session?: string; subscribers: Map<string, ResourceSubscriber> }
+    {
+      owner: Owner;
+      uri: string;
+      session?: string;
+      subscribers: Map<string, ResourceSubscriber>;
+      /** Ends a 2026-07-28 server's listen stream for it (those servers have no unsubscribe). */
+      stop?: () => Promise<void>;
+    }
   >();
   const subscriptionKey = (endpoint: string, uri: string, session?: string) =>
     `${endpoint}\u0000${uri}\u0000${session ?? ''}`;
@@ -78,7 +91,10 @@ export function createFederatedSurface(options: {
     const entry = subscriptions.get(key);
     if (!entry || entry.subscribers.size > 0) return;
     subscriptions.delete(key);
-    await ask(entry.owner, 'resources/unsubscribe', { uri: entry.uri }, entry.session).catch((error) =>
+    const unsubscribe = entry.stop
+      ? entry.stop()
+      : ask(entry.owner, 'resources/unsubscribe', { uri: entry.uri }, entry.session);
+    await unsubscribe.catch((error) =>
       logger.debug('upstream unsubscribe failed', { uri: entry.uri, error: (error as Error).message }),
     );
   }
@@ -258,12 +274,10 @@ export function createFederatedSurface(options: {
       const owner = await resourceOwner(uri, session);
       const offers = await upstream.capabilitiesOf(owner.instance.endpoint, owner.instance.upstreamHeaders);
       const resources = offers.resources as { subscribe?: boolean } | undefined;
-      if ((await upstream.eraOf(owner.instance.endpoint, owner.instance.upstreamHeaders)) === 'modern')
-        throw new ProtocolError(
-          ProtocolErrorCode.MethodNotFound,
-          `the server of ${uri} speaks 2026-07-28, whose resource updates (subscriptions/listen) the hub does not relay yet`,
-        );
-      if (!resources?.subscribe)
+      // A 2026-07-28 server is asked on a subscriptions/listen stream, and says there what it follows.
+      const modern =
+        (await upstream.eraOf(owner.instance.endpoint, owner.instance.upstreamHeaders)) === 'modern';
+      if (!modern && !resources?.subscribe)
         throw new ProtocolError(
           ProtocolErrorCode.MethodNotFound,
           `the server of ${uri} does not offer subscriptions`,
@@ -280,7 +294,13 @@ export function createFederatedSurface(options: {
         entry = { owner, uri, session: own, subscribers: new Map() };
         subscriptions.set(key, entry);
         try {
-          await ask(owner, 'resources/subscribe', { uri }, own);
+          if (modern)
+            entry.stop = await upstream.followResource(
+              owner.instance.endpoint,
+              owner.instance.upstreamHeaders,
+              uri,
+            );
+          else await ask(owner, 'resources/subscribe', { uri }, own);
         } catch (error) {
           subscriptions.delete(key);
           throw error;

@@ -706,6 +706,56 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       }
     },
 
+    /**
+     * Follows a resource of a 2026-07-28 server, which has no resources/subscribe: a
+     * `subscriptions/listen` stream naming it, on the hub-owned connection; its updates reach
+     * `onResourceUpdated` like a handshake-era server's. A stream that drops (the server
+     * restarted) is opened again after a second, until `stop`. Throws when the server does not
+     * agree to follow the resource.
+     */
+    async followResource(
+      endpoint: string,
+      headers: Record<string, string> | undefined,
+      uri: string,
+    ): Promise<() => Promise<void>> {
+      let stopped = false;
+      let current: { close(): Promise<void> } | undefined;
+      const listen = async (): Promise<void> => {
+        const conn = await connection(endpoint, headers);
+        const subscription = await conn.client.listen(
+          { resourceSubscriptions: [uri] },
+          { timeout: options.connectTimeoutMs },
+        );
+        if (!subscription.honoredFilter.resourceSubscriptions?.includes(uri)) {
+          await subscription.close();
+          throw new ProtocolError(
+            ProtocolErrorCode.MethodNotFound,
+            `the server of ${uri} does not send updates of it`,
+          );
+        }
+        current = subscription;
+        void subscription.closed.then((how) => {
+          if (stopped || how !== 'remote' || closing.signal.aborted) return;
+          setTimeout(
+            () =>
+              void listen().catch((error) =>
+                logger.warn('resource updates lost: the listen stream could not be opened again', {
+                  endpoint,
+                  uri,
+                  error: describeUpstreamFailure(error),
+                }),
+              ),
+            1000,
+          ).unref();
+        });
+      };
+      await listen();
+      return async () => {
+        stopped = true;
+        await current?.close();
+      };
+    },
+
     /** Whether a server keeps state per session (a downstream session would get its own upstream one). */
     async keepsSessions(endpoint: string, headers?: Record<string, string>): Promise<boolean> {
       return keepsSessionState(await connection(endpoint, headers));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startModernConformanceSpoke } from '../fixtures/modern-conformance-spoke.js';
 import { startEverythingServer } from '../helpers/everything-server.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { connectModernHttp } from '../helpers/modern-client.js';
@@ -97,6 +98,36 @@ describe(`prompts, resources and completion of a registered server, on the ${TES
     t.after(() => stream.close());
     await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
     await waitFor(() => heard.includes(uri), 'the listen stream to carry the update');
+  });
+
+  it('follows a 2026-07-28 server’s resource for a subscribing session (subscriptions/listen upstream)', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startModernConformanceSpoke({ subscribable: true });
+    t.after(() => spoke.close());
+    const registered = await api(hub, 'POST', '/api/v1/services/register', {
+      service_id: 'modern-resources',
+      service_name: 'modern',
+      address: '127.0.0.1',
+      port: spoke.port,
+      mcp_url: spoke.url,
+    });
+    assert.equal(registered.status, 200, JSON.stringify(registered.body));
+    const subscriber = (await connectHttp(t, hub.url!)).client;
+    const heard: string[] = [];
+    subscriber.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      (n) => void heard.push(n.params.uri),
+    );
+    const uri = 'test://watched-resource';
+    assert.deepEqual(await subscriber.subscribeResource({ uri }), {});
+    await subscriber.callTool({ name: 'test_update_watched_resource', arguments: {} });
+    await waitFor(() => heard.includes(uri), 'the update of a 2026-07-28 server’s resource');
+    // Unsubscribed: the hub ends its listen stream; an update after it reaches nobody.
+    assert.deepEqual(await subscriber.unsubscribeResource({ uri }), {});
+    const before = heard.length;
+    await subscriber.callTool({ name: 'test_update_watched_resource', arguments: {} });
+    await subscriber.ping();
+    assert.equal(heard.length, before);
   });
 
   it('pages merged lists with cursors: every item once, in a stable order, a bad cursor refused', async (t) => {
