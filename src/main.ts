@@ -127,10 +127,16 @@ export async function startHub(config: HubConfig, overrides: HubOverrides = {}) 
     });
     // A server's own prompt or resource list change reaches the hub's clients; services coming
     // or going change the merged lists too.
-    upstream.onSurfaceListChanged((_endpoint, list) => {
+    const surfaceChanged = (list: 'prompts' | 'resources') => {
       surface.invalidate(list);
       broadcaster.surfaceChanged(list);
+    };
+    upstream.onSurfaceListChanged((_endpoint, list) => {
+      surfaceChanged(list);
+      // Hubs on the same PostgreSQL drop their lists and tell their own clients too.
+      sync?.announceSurfaceChange(list);
     });
+    sync?.onSurfaceChange(surfaceChanged);
     const onDefinitions = (change: RegistryChange) => {
       if (change.definitionsChanged) surface.invalidate();
     };

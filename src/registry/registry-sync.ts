@@ -26,7 +26,9 @@ export interface RegistrySyncOptions {
 /** What one hub tells the others. */
 type Notice =
   | { hub: string; service: string }
-  | { hub: string; stats: [string, string, string, string, number, string | null][] };
+  | { hub: string; stats: [string, string, string, string, number, string | null][] }
+  /** A server told this hub its prompt or resource list changed (not stored: each hub re-lists). */
+  | { hub: string; surface: 'prompts' | 'resources' };
 
 // PostgreSQL refuses a NOTIFY payload above 8000 bytes; statistics go in chunks well below it.
 const STATS_PER_NOTICE = 30;
@@ -58,6 +60,7 @@ export function startRegistrySync(options: RegistrySyncOptions) {
   let timer: NodeJS.Timeout | undefined;
   // The publisher: a second connection, so that a NOTIFY never waits behind the listener's lock tries.
   const publisher = new pg.Pool({ connectionString: options.connectionString, max: 1 });
+  const surfaceListeners = new Set<(list: 'prompts' | 'resources') => void>();
   publisher.on('error', (error) => logger.warn('registry sync publisher lost', { error: error.message }));
 
   async function refresh(serviceId: string): Promise<void> {
@@ -87,6 +90,11 @@ export function startRegistrySync(options: RegistrySyncOptions) {
       return;
     }
     if (notice.hub === hubId) return;
+    if ('surface' in notice) {
+      if (notice.surface === 'prompts' || notice.surface === 'resources')
+        for (const listener of surfaceListeners) listener(notice.surface);
+      return;
+    }
     if ('service' in notice) {
       refresh(notice.service).catch((error) =>
         logger.warn('registry change from another hub not applied', {
@@ -200,6 +208,14 @@ export function startRegistrySync(options: RegistrySyncOptions) {
     isLeader: () => leader,
     /** Re-reads the whole registry now (tests, and after an operator repaired the database). */
     reconcile: () => reconcile('requested'),
+    /** Tells the other hubs a server said its prompt or resource list changed. */
+    announceSurfaceChange(list: 'prompts' | 'resources'): void {
+      publish({ hub: hubId, surface: list });
+    },
+    /** Tells `listener` of every prompt or resource list change another hub heard of. */
+    onSurfaceChange(listener: (list: 'prompts' | 'resources') => void): void {
+      surfaceListeners.add(listener);
+    },
     /** Statistics after one of this hub's history batches. */
     announceStats(rows: ToolStatsRow[]): void {
       for (let i = 0; i < rows.length; i += STATS_PER_NOTICE) {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { conformanceRegistration, startConformanceSpoke } from '../fixtures/conformance-spoke.js';
+import { startEverythingServer } from '../helpers/everything-server.js';
 import { connectClient, withoutHubTools } from '../helpers/mcp-client.js';
 import { modernEnvelope, postModernToolCall } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
@@ -47,6 +49,32 @@ describe('two hubs on one PostgreSQL', () => {
     await waitFor(() => first.routing.getTool('echo') === undefined, 'echo gone from the first hub');
     assert.equal((await api(first, 'GET', '/api/v1/tools/echo')).status, 404);
     assert.equal((await api(first, 'GET', '/api/v1/services/shared-1')).body.is_active, false);
+  });
+
+  it('tell their MCP clients of a prompt or resource list change a server announced to the other hub', async (t) => {
+    const first = await startTestHub(t);
+    const second = await startTestHub(t, { dbSchema: first.config.dbSchema });
+    const server = await startEverythingServer(t);
+    assert.equal(
+      (await api(first, 'POST', '/api/v1/services/register', server.registration('ev-shared'))).status,
+      200,
+    );
+    await waitFor(() => second.routing.getTool('ev__echo') !== undefined, 'the second hub routes to it');
+    const session = await connectClient(t, new StreamableHTTPClientTransport(new URL(`${second.url}/mcp`)));
+    let resourcesChanged = 0;
+    session.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      resourcesChanged++;
+    });
+    // A REST call on the first hub makes the server add a resource: it tells the first hub only.
+    const made = await api(first, 'POST', '/api/v1/tools/ev__gzip-file-as-resource/execute', {
+      arguments: {
+        name: 'shared.txt.gz',
+        data: 'data:text/plain;base64,aGVsbG8=',
+        outputType: 'resourceLink',
+      },
+    });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    await waitFor(() => resourcesChanged > 0, 'resources/list_changed on the second hub');
   });
 
   it('runs the health loop on one hub only, and hands it over when that hub stops', async (t) => {
