@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namespaceSchema } from '../registry/registration-schema.js';
 
 /**
  * What the documentation, the CLI and the loader know of one key, declared beside its schema:
@@ -79,12 +80,7 @@ const httpServiceSchema = z.strictObject({
     .url()
     .regex(/^https?:\/\//, 'an http:// or https:// URL'),
   headers: z.record(z.string(), z.string()).default({}),
-  namespace: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
-    .optional(),
+  namespace: namespaceSchema.optional(),
   tool_prefix: stdioServiceSchema.shape.tool_prefix,
   tags: stdioServiceSchema.shape.tags,
   /** It keeps no per-session state: every caller shares one upstream session (docs/federation.md). */

@@ -581,6 +581,13 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     }
   }
 
+  async function forget(endpoint: string): Promise<void> {
+    const pending = connections.get(endpoint);
+    connections.delete(endpoint);
+    const conn = await pending?.catch(() => undefined);
+    await Promise.all([conn && closeConnection(conn), sessions.forget(endpoint)]);
+  }
+
   async function listAll(conn: Connection) {
     const tools: ListedTool[] = [];
     // A server of prompts or resources only has no tools to list (and may not answer tools/list).
@@ -788,7 +795,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       stdioServices.set(service.name, service);
       stdioRestarts.delete(service.name);
       if (known && JSON.stringify(known) !== JSON.stringify(service))
-        void this.forget(stdioEndpoint(service.name));
+        void forget(stdioEndpoint(service.name));
     },
 
     /** Tells `listener` of every server that says its prompt or resource list changed. */
@@ -832,13 +839,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       toolListListeners.add(listener);
     },
 
-    /** Ends one endpoint's session (deregistered instance). */
-    async forget(endpoint: string): Promise<void> {
-      const pending = connections.get(endpoint);
-      connections.delete(endpoint);
-      const conn = await pending?.catch(() => undefined);
-      await Promise.all([conn && closeConnection(conn), sessions.forget(endpoint)]);
-    },
+    /** Ends one endpoint's sessions, the hub-owned one and every MCP session's (deregistered instance). */
+    forget,
 
     get size(): number {
       return connections.size;

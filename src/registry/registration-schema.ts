@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/**
+ * A service's namespace: its tools and prompts are exposed as `<namespace>__<name>`. The same
+ * rule for a registration and a config-file service.
+ */
+export const namespaceSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."');
+
 /** MCP tool names (SEP-986 characters); also safe for Claude's tool-name rule when no dot is used. */
 export const toolNameSchema = z
   .string()
@@ -92,12 +102,7 @@ export const serviceRegistrationSchema = z
      * Exposes this service's tools as `<namespace>__<name>`, so services offering the same names can
      * all be federated; the hub's `--tool-namespaces service-name` makes the service name the default.
      */
-    namespace: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "."')
-      .optional(),
+    namespace: namespaceSchema.optional(),
     /**
      * The server keeps no state per MCP session: every hub caller may share one upstream session
      * with it. Without it, a server that gives the hub a session id gets one upstream session per
