@@ -12,6 +12,7 @@ import { resolveDatabaseTarget } from '../db/database-target.js';
 import { type EmbeddedEngine, startEmbeddedWorker } from '../db/embedded-database.js';
 import { createLogger, resolveLogFormat } from '../logger.js';
 import type { Hub } from '../main.js';
+import { dropLogsWhenStderrCloses, whenStdoutCloses } from '../shared/closed-client-streams.js';
 import { packageVersion } from '../shared/package-root.js';
 import type { SpokeSupervisor } from '../spoke/spoke-supervisor.js';
 
@@ -146,6 +147,7 @@ async function serve(config: HubConfig, takeEarly: () => EarlyDatabase | undefin
   let spokes: SpokeSupervisor | undefined;
   let stopping: Promise<void> | undefined;
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  dropLogsWhenStderrCloses();
   // The last line of defence: an exception no request handler caught is logged and the process
   // keeps serving every other caller (each request path answers its own errors; this is for a
   // bug in a callback outside any of them). Node's default would exit and drop unwritten history.
@@ -192,6 +194,8 @@ async function serve(config: HubConfig, takeEarly: () => EarlyDatabase | undefin
       hub = h;
     };
     stdioEnded = () => onSignal('stdin closed');
+    // A client that dies may close stdout before stdin's end is read: the same end.
+    if (config.stdio) whenStdoutCloses(() => stdioEnded());
   });
   if (config.spokes.length > 0 && !config.http) {
     process.stderr.write('fin-hub: --spokes needs the HTTP API (spokes register over it); drop --no-http\n');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,36 @@ describe('the built fin-hub --stdio', () => {
     const pid = transport.pid!;
     await session.client.close();
     await waitFor(() => hasExited(pid), 'the process to exit after stdin closed', 30_000);
+  });
+
+  it('exits quietly when its client dies and takes every pipe with it (stderr included)', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-stdio-'));
+    cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    // Info level: the hub logs on its way out, so writes to the closed stderr are sure to happen.
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist/bin/fin-hub.js'), '--stdio', '--port', '0', '--db', dataDir, '--log-level', 'info'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    t.after(() => {
+      if (!hasExited(child.pid!)) child.kill('SIGKILL');
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes('fin-hub listening')) resolve();
+      });
+    });
+    // What a killed client leaves: every pipe's other end closed at once.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.stdin.destroy();
+    // Before the fix, logging the EPIPE of a closed stderr wrote to it again, for ever (a core
+    // and gigabytes); now the hub stops as when stdin ends.
+    assert.equal(await exited, 0);
   });
 
   it('answers initialize before the database is open, and turns a failed start-up into an error for waiting requests', async (t) => {
