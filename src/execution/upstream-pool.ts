@@ -237,14 +237,32 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     endpoint: string,
     headers: Record<string, string>,
     session?: string,
+    /**
+     * What the hub-owned connection learnt (for a session's own connection): the transport, and
+     * a handshake-era server needs no `server/discover` probe — one round trip less per session.
+     */
+    known?: Pick<Connection, 'kind' | 'era'>,
   ): Promise<Connection> {
     const stdioName = stdioNameOf(endpoint);
     if (stdioName !== undefined) return openStdio(endpoint, stdioName);
     await options.guardConnect?.(endpoint);
     const fetchWith: typeof fetch = (input, init) => fetchPerRequestSignal(input, init, headers);
+    if (known?.kind === 'sse')
+      return connect(endpoint, 'sse', sseTransport(endpoint, fetchWith), headers, session);
+    const knownLegacy = known?.era === 'legacy';
     try {
-      return await connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchWith), headers, session);
+      return await connect(
+        endpoint,
+        'http',
+        streamableHttpTransport(endpoint, fetchWith),
+        headers,
+        session,
+        knownLegacy,
+      );
     } catch (error) {
+      // The server may speak the other era since the hub-owned connection learnt it: ask it.
+      if (knownLegacy && !refusesStreamableHttp(error))
+        return connect(endpoint, 'http', streamableHttpTransport(endpoint, fetchWith), headers, session);
       if (!refusesStreamableHttp(error)) throw error;
       try {
         return await connect(endpoint, 'sse', sseTransport(endpoint, fetchWith), headers, session);
@@ -302,6 +320,8 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     transport: Transport,
     headers: Record<string, string>,
     session?: string,
+    /** The server is known to speak the handshake era: `initialize` without a probe first. */
+    legacyKnown = false,
   ): Promise<Connection> {
     const credentials = credentialsKey(headers);
     const client = new Client(
@@ -310,7 +330,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
         capabilities: CLIENT_CAPABILITIES,
         // HTTP+SSE predates 2026-07-28: no probe for it.
         versionNegotiation:
-          kind === 'sse'
+          kind === 'sse' || legacyKnown
             ? { mode: 'legacy' }
             : { mode: 'auto', probe: { timeoutMs: options.connectTimeoutMs } },
         // A spoke's input_required answers go to the caller of the call (upstream-rpc.ts), never
@@ -486,7 +506,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     const shared = await (signal ? untilAborted(pending, signal) : pending);
     if (session === undefined || !keepsSessionState(shared))
       return { conn: shared, release: NOTHING_TO_RELEASE };
-    const lease = sessions.lease(endpoint, session, () => open(endpoint, headers ?? {}, session));
+    const lease = sessions.lease(endpoint, session, () => open(endpoint, headers ?? {}, session, shared));
     try {
       const conn = await (signal ? untilAborted(lease.conn, signal) : lease.conn);
       if (conn.credentials === shared.credentials) return { conn, release: lease.release };
