@@ -88,67 +88,40 @@ try {
       })
     : undefined;
   if (pgHub) children.push(pgHub.child);
-  const benchSpokes = (port: number, kind: 'raw' | 'sdk') => ({
-    service_id: `${kind}-1`,
+  /**
+   * An echo spoke's registration, exposed as `<name>_echo`. The bench spokes keep nothing per
+   * session: every caller shares one upstream session, unless `isolated` (issue #12's session
+   * isolation, measured below).
+   */
+  const echoSpoke = (
+    name: string,
+    port: number,
+    options: { typedText?: boolean; isolated?: boolean } = {},
+  ) => ({
+    service_id: `${name}-1`,
     ttl_seconds: 86_400,
-    service_name: kind,
-    // The bench spokes keep nothing per session: every caller shares one upstream session.
-    shared_session: true,
+    service_name: name,
+    ...(options.isolated ? {} : { shared_session: true }),
     address: '127.0.0.1',
     port,
-    tool_prefix: kind,
+    tool_prefix: name,
     tools: [
       {
         name: 'echo',
-        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        input_schema:
+          options.typedText === false
+            ? { type: 'object' }
+            : { type: 'object', properties: { text: { type: 'string' } } },
         annotations: { readOnlyHint: true },
       },
     ],
   });
-  if (pgHub) await register(pgHub.url, benchSpokes(sdk.info.port, 'sdk'));
-  await register(hub.url, {
-    service_id: 'raw-1',
-    ttl_seconds: 86_400,
-    service_name: 'raw',
-    shared_session: true,
-    address: '127.0.0.1',
-    port: raw.info.port,
-    tool_prefix: 'raw',
-    tools: [{ name: 'echo', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
-  });
-  await register(hub.url, {
-    service_id: 'sdk-1',
-    ttl_seconds: 86_400,
-    service_name: 'sdk',
-    shared_session: true,
-    address: '127.0.0.1',
-    port: sdk.info.port,
-    tool_prefix: 'sdk',
-    tools: [
-      {
-        name: 'echo',
-        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
-        annotations: { readOnlyHint: true },
-      },
-    ],
-  });
+  if (pgHub) await register(pgHub.url, echoSpoke('sdk', sdk.info.port));
+  await register(hub.url, echoSpoke('raw', raw.info.port, { typedText: false }));
+  await register(hub.url, echoSpoke('sdk', sdk.info.port));
   // The same SDK spoke registered without shared_session: each MCP session gets its own upstream
-  // session (issue #12's session isolation), to measure what that costs.
-  await register(hub.url, {
-    service_id: 'iso-1',
-    ttl_seconds: 86_400,
-    service_name: 'iso',
-    address: '127.0.0.1',
-    port: sdk.info.port,
-    tool_prefix: 'iso',
-    tools: [
-      {
-        name: 'echo',
-        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
-        annotations: { readOnlyHint: true },
-      },
-    ],
-  });
+  // session, to measure what that costs.
+  await register(hub.url, echoSpoke('iso', sdk.info.port, { isolated: true }));
   // Both spokes' tool is `echo`; the hub exposes them as raw_echo and sdk_echo (tool_prefix) and calls `echo` upstream.
   const rawMcp = `http://127.0.0.1:${raw.info.port}/mcp`;
   const sdkMcp = `http://127.0.0.1:${sdk.info.port}/mcp`;
