@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectClient } from '../helpers/mcp-client.js';
@@ -22,6 +22,23 @@ function hasExited(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** The built `fin-hub --stdio` on a copy of the template database, with pipes to it; killed if a test leaves it running. */
+function spawnStdioHub(t: TestContext, logLevel: string, stderr: 'pipe' | 'ignore') {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-stdio-'));
+  cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist/bin/fin-hub.js'), '--stdio', '--port', '0', '--db', dataDir, '--log-level', logLevel],
+    { stdio: ['pipe', 'pipe', stderr] },
+  );
+  t.after(() => {
+    if (!hasExited(child.pid!)) child.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
 }
 
 describe('the built fin-hub --stdio', () => {
@@ -71,32 +88,32 @@ describe('the built fin-hub --stdio', () => {
   });
 
   it('exits quietly when its client dies and takes every pipe with it (stderr included)', async (t) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-stdio-'));
-    cpSync(TEMPLATE_DIR, dataDir, { recursive: true });
-    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
     // Info level: the hub logs on its way out, so writes to the closed stderr are sure to happen.
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'dist/bin/fin-hub.js'), '--stdio', '--port', '0', '--db', dataDir, '--log-level', 'info'],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    t.after(() => {
-      if (!hasExited(child.pid!)) child.kill('SIGKILL');
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, exited } = spawnStdioHub(t, 'info', 'pipe');
+    const stderrPipe = child.stderr!;
     let stderr = '';
     await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk) => {
+      stderrPipe.on('data', (chunk) => {
         stderr += chunk;
         if (stderr.includes('fin-hub listening')) resolve();
       });
     });
     // What a killed client leaves: every pipe's other end closed at once.
-    child.stdout.destroy();
-    child.stderr.destroy();
-    child.stdin.destroy();
+    child.stdout!.destroy();
+    stderrPipe.destroy();
+    child.stdin!.destroy();
     // Before the fix, logging the EPIPE of a closed stderr wrote to it again, for ever (a core
     // and gigabytes); now the hub stops as when stdin ends.
+    assert.equal(await exited, 0);
+  });
+
+  it('exits when its client closes stdout while stdin stays open (the answer it writes fails)', async (t) => {
+    const { child, exited } = spawnStdioHub(t, 'warn', 'ignore');
+    child.stdout!.destroy();
+    // stdin stays open: only the failed write of this answer tells the hub its client is gone.
+    child.stdin!.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`,
+    );
     assert.equal(await exited, 0);
   });
 

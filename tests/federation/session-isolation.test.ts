@@ -10,6 +10,7 @@ import { connectHttp } from '../helpers/mcp-client.js';
 import { connectModernHttp } from '../helpers/modern-client.js';
 import { TEST_DB } from '../helpers/test-database.js';
 import { api, startTestHub } from '../helpers/test-hub.js';
+import { startTestSpoke } from '../helpers/test-spoke.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const TOGGLE = 'ev__toggle-simulated-logging';
@@ -25,15 +26,17 @@ function toggled(result: { content?: unknown; isError?: unknown }): { started: b
   return { started: match[1] === 'Started', session: match[2]! };
 }
 
-async function hubWithEverything(t: TestContext, engine: Record<string, unknown> = {}) {
+async function hubWithEverything(
+  t: TestContext,
+  engine: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
   const hub = await startTestHub(t, { engine });
   const server = await startEverythingServer(t);
-  const registered = await api(
-    hub,
-    'POST',
-    '/api/v1/services/register',
-    server.registration(`everything-${Math.random().toString(36).slice(2, 8)}`),
-  );
+  const registered = await api(hub, 'POST', '/api/v1/services/register', {
+    ...server.registration(`everything-${Math.random().toString(36).slice(2, 8)}`),
+    ...extra,
+  });
   assert.equal(registered.status, 200, JSON.stringify(registered.body));
   const toggleVia = async (client: Client) =>
     toggled((await client.callTool({ name: TOGGLE, arguments: {} })) as never);
@@ -79,6 +82,20 @@ describe(`session isolation with a stateful upstream, on the ${TEST_DB} database
     await endSession(a.client);
     await waitFor(() => hub.upstream.sessionCountAt(server.mcpUrl) === 1, "a's upstream session closed");
     await toggleVia(b.client);
+  });
+
+  it('serves every session on one upstream session when the registration says shared_session (as the spoke kit does)', async (t) => {
+    const { hub, server, toggleVia } = await hubWithEverything(t, {}, { shared_session: true });
+    const a = await connectHttp(t, hub.url!);
+    const b = await connectHttp(t, hub.url!);
+    const aFirst = await toggleVia(a.client);
+    assert.equal(aFirst.started, true);
+    assert.deepEqual(await toggleVia(b.client), { started: false, session: aFirst.session });
+    assert.equal(hub.upstream.sessionCountAt(server.mcpUrl), 0, 'no session of its own for anyone');
+    // The spoke kit registers so: its tools keep nothing per session.
+    const spoke = await startTestSpoke(t, { hubUrl: hub.url!, serviceId: 'kit-shared' });
+    await spoke.registration!.registered;
+    assert.equal((await api(hub, 'GET', '/api/v1/services/kit-shared')).body.shared_session, true);
   });
 
   it('refuses a session past the bound as busy, and takes it once a session ends', async (t) => {
