@@ -1,4 +1,7 @@
-// Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds]`.
+// Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds]`
+// (HUB_NODE_FLAGS adds Node flags to the hub's command line, e.g. HUB_NODE_FLAGS=--max-semi-space-size=64).
+// This machine's speed drifts by tens of percent between runs: compare the hub's CPU per call to the
+// spoke's (printed as a ratio), not to another run's.
 // Starts a spoke and `node --cpu-prof dist/bin/fin-hub.js`, drives load, stops the hub and prints the
 // self time of the hottest functions and of each package, from the .cpuprofile it wrote.
 import { spawn } from 'node:child_process';
@@ -15,6 +18,7 @@ const port = 19_700 + Math.floor(Math.random() * 200);
 const hub = spawn(
   process.execPath,
   [
+    ...(process.env.HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ...(process.env.NO_PROFILE ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]),
     `${ROOT}dist/bin/fin-hub.js`,
     '--port',
@@ -56,13 +60,15 @@ const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds));
 const windowEnd = Number(process.hrtime.bigint() / 1000n);
 // CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
 const cpuAfter = threadTimes(hub.pid!);
+const rssMiB =
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hub.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const spokeAfter = threadTimes(spoke.child.pid!);
 const cpuOf = (m: Map<string, [string, number, number]>) =>
   [...m.values()].reduce((n, [, ticks]) => n + ticks, 0);
 const hubTotal = (cpuOf(cpuAfter) - cpuOf(cpuBefore)) * 10;
 const spokeTotal = (cpuOf(spokeAfter) - cpuOf(spokeBefore)) * 10;
 process.stderr.write(
-  `hub, all threads: ${((hubTotal / cell.calls) * 1000).toFixed(0)} µs CPU per call; ${kind} spoke: ${((spokeTotal / cell.calls) * 1000).toFixed(0)} µs per call\n`,
+  `hub, all threads: ${((hubTotal / cell.calls) * 1000).toFixed(0)} µs CPU per call; ${kind} spoke: ${((spokeTotal / cell.calls) * 1000).toFixed(0)} µs per call; hub/spoke ${(hubTotal / spokeTotal).toFixed(2)}\n`,
 );
 for (const [tid, [name, ticks, system]] of cpuAfter) {
   const used = (ticks - (cpuBefore.get(tid)?.[1] ?? 0)) * 10;
@@ -73,7 +79,7 @@ for (const [tid, [name, ticks, system]] of cpuAfter) {
     );
 }
 process.stderr.write(
-  `${kind} c=${c}: ${cell.rps.toFixed(0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}\n`,
+  `${kind} c=${c}: ${cell.rps.toFixed(0)} calls/s p50 ${cell.p50} p99 ${cell.p99} errors ${cell.errors}; hub RSS ${rssMiB.toFixed(0)} MiB at the end of the load\n`,
 );
 await stop(hub);
 spoke.child.kill();

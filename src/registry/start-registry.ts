@@ -102,6 +102,14 @@ export async function startRegistry(options: {
     });
     const loaded = await service.load();
     logger.info('registry loaded', { active_instances: loaded, database: database.kind });
+    // This hub's own spokes register as soon as it listens, on the way to a desktop client's
+    // first tools/list: their first registration should not pay for a cold embedded database.
+    if (database.kind === 'embedded' && config.spokes.length > 0) {
+      const rehearsal = repository
+        .rehearseRegistration()
+        .catch((error: unknown) => logger.debug('registration rehearsal failed', { error: String(error) }));
+      cleanups.push(() => rehearsal);
+    }
 
     const healthFetch = createGuardedFetch(options.ssrf.lookup);
     const health = createHealthMonitor({

@@ -1,3 +1,4 @@
+import type { ServiceWrite } from '../../src/registry/registry-repository.js';
 import type { ServiceRecord, ToolRecord } from '../../src/registry/registry-types.js';
 
 /** A service row as the repository returns it, with test defaults (active, healthy, 60 s TTL). */
@@ -57,4 +58,38 @@ export function toolRecord(serviceId: string, name: string, overrides: Partial<T
     is_enabled: true,
     ...overrides,
   };
+}
+
+/** A registration as the repository writes it, made of the records above: what a spoke sends. */
+export function serviceWrite(
+  id: string,
+  toolNames: string[],
+  overrides: Partial<ServiceWrite> = {},
+): ServiceWrite {
+  const {
+    is_healthy,
+    consecutive_failures,
+    last_health_check,
+    last_failure_reason,
+    current_load,
+    registered_at,
+    updated_at,
+    last_seen,
+    is_active,
+    owner,
+    ...write
+  } = serviceRecord(id);
+  const tools = toolNames.map((name) => {
+    const {
+      service_id,
+      total_executions,
+      successful_executions,
+      average_duration_ms,
+      last_executed,
+      is_enabled,
+      ...tool
+    } = toolRecord(id, name);
+    return tool;
+  });
+  return { ...write, tools, ...overrides };
 }
