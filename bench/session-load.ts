@@ -1,6 +1,19 @@
+import { setMaxListeners } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Cell } from './load.js';
+
+/**
+ * The SDK's transport passes one long-lived AbortSignal to all its fetches; undici adds a listener
+ * to it per request, dropped only when that request is garbage-collected, and warns past 1,500 —
+ * thousands of warning lines per bench run, from this process (not the hub's). The signal made
+ * unbounded: the same requests, no warnings.
+ */
+const quietFetch: typeof fetch = (input, init) => {
+  if (init?.signal) setMaxListeners(0, init.signal);
+  return fetch(input, init);
+};
+const transportTo = (url: string) => new StreamableHTTPClientTransport(new URL(url), { fetch: quietFetch });
 
 /**
  * Drives tools/call through the SDK's own Client (the session path real agents take): `clients`
@@ -16,7 +29,7 @@ export async function driveSessions(
   const sessions = await Promise.all(
     Array.from({ length: clients }, async () => {
       const client = new Client({ name: 'bench', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      await client.connect(transportTo(url));
       return client;
     }),
   );
@@ -64,7 +77,7 @@ export async function firstCalls(
   let errors = 0;
   for (let i = 0; i < count; i++) {
     const client = new Client({ name: 'bench-first-call', version: '1' });
-    const transport = new StreamableHTTPClientTransport(new URL(url));
+    const transport = transportTo(url);
     await client.connect(transport);
     const start = performance.now();
     try {
