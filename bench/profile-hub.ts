@@ -1,4 +1,4 @@
-// Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds]`
+// Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds] [legacy|modern]`
 // (HUB_NODE_FLAGS adds Node flags to the hub's command line, e.g. HUB_NODE_FLAGS=--max-semi-space-size=64).
 // This machine's speed drifts by tens of percent between runs: compare the hub's CPU per call to the
 // spoke's (printed as a ratio), not to another run's.
@@ -8,10 +8,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drive } from './load.js';
+import { drive, type Era } from './load.js';
 import { ROOT, startPrinting, stop } from './processes.js';
 
-const [kind = 'raw', c = '1', seconds = '5'] = process.argv.slice(2);
+const [kind = 'raw', c = '1', seconds = '5', era = 'legacy'] = process.argv.slice(2) as [
+  string?,
+  string?,
+  string?,
+  Era?,
+];
 const dir = mkdtempSync(join(tmpdir(), 'fin-hub-profile-'));
 const spoke = await startPrinting(['--import', 'tsx', `bench/${kind}-spoke.ts`, '0']);
 const port = 19_700 + Math.floor(Math.random() * 200);
@@ -50,13 +55,13 @@ await fetch(`${url}/api/v1/services/register`, {
   }),
 });
 // Warm-up (JIT of hub and spoke) before the measured window.
-await drive(`${url}/mcp`, 'p_echo', Number(c), 6);
+await drive(`${url}/mcp`, 'p_echo', Number(c), 6, era);
 // V8 stamps samples with the monotonic clock in µs, which every process shares: only samples
 // inside the load window are counted (start-up and shutdown are left out).
 const windowStart = Number(process.hrtime.bigint() / 1000n);
 const cpuBefore = threadTimes(hub.pid!);
 const spokeBefore = threadTimes(spoke.child.pid!);
-const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds));
+const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds), era);
 const windowEnd = Number(process.hrtime.bigint() / 1000n);
 // CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
 const cpuAfter = threadTimes(hub.pid!);
