@@ -3,7 +3,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { type HubDatabase, openDatabase } from '../../src/db/database.js';
 import { type EmbeddedEngine, startEmbeddedWorker } from '../../src/db/embedded-database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createSilentLogger } from '../../src/logger.js';
 
 export const TEMPLATE_DIR = join(new URL('../..', import.meta.url).pathname, '.cache', 'pglite-template');
 
@@ -51,4 +54,15 @@ export async function testDatabaseTarget() {
   return TEST_DB === 'postgres'
     ? ({ kind: 'postgres', url: process.env.TEST_DATABASE_URL! } as const)
     : ({ kind: 'pglite', instance: await sharedPglite() } as const);
+}
+
+/** This run's database in a schema of its own, migrated: for tests of the queries themselves. */
+export async function openMigratedTestDatabase(schema: string): Promise<HubDatabase> {
+  const database = await openDatabase({
+    target: await testDatabaseTarget(),
+    schema,
+    logger: createSilentLogger(),
+  });
+  await migrateToLatest(database);
+  return database;
 }

@@ -3,12 +3,10 @@
 // behind and must not stand in the way of a real registration, whatever the registry holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type HubDatabase, openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { createSilentLogger } from '../../src/logger.js';
+import type { HubDatabase } from '../../src/db/database.js';
 import { createRegistryRepository, type RegistryRepository } from '../../src/registry/registry-repository.js';
 import { serviceWrite } from '../helpers/registry-records.js';
-import { dropSchema, TEST_DB, testDatabaseTarget, uniqueSchema } from '../helpers/test-database.js';
+import { dropSchema, openMigratedTestDatabase, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
 
 /** The market spoke's registration, as it would come from a hub's own spoke thread. */
 const spoke = (serviceId: string, port: number) =>
@@ -20,12 +18,7 @@ describe(`the registration rehearsal on the ${TEST_DB} database`, () => {
   const schema = uniqueSchema();
 
   before(async () => {
-    database = await openDatabase({
-      target: await testDatabaseTarget(),
-      schema,
-      logger: createSilentLogger(),
-    });
-    await migrateToLatest(database);
+    database = await openMigratedTestDatabase(schema);
     repository = createRegistryRepository(database.db);
   });
   after(async () => {

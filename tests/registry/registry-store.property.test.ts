@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import seedrandom from 'seedrandom';
-import { type HubDatabase, openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { HubDatabase } from '../../src/db/database.js';
 import { HubError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { createHealthMonitor, type HealthMonitor } from '../../src/registry/health-monitor.js';
 import { createRegistryRepository, type RegistryRepository } from '../../src/registry/registry-repository.js';
 import { createRegistryService, type RegistryService } from '../../src/registry/registry-service.js';
 import { type RegistryChange, RegistryStore } from '../../src/registry/registry-store.js';
-import { dropSchema, TEST_DB, testDatabaseTarget, uniqueSchema } from '../helpers/test-database.js';
+import { dropSchema, openMigratedTestDatabase, TEST_DB, uniqueSchema } from '../helpers/test-database.js';
 
 /**
  * Two hubs' registries on one database (hub B's changes reach hub A as notices, as
@@ -99,12 +98,7 @@ describe(`registry store property on the ${TEST_DB} database`, () => {
   const schema = uniqueSchema();
 
   before(async () => {
-    database = await openDatabase({
-      target: await testDatabaseTarget(),
-      schema,
-      logger: createSilentLogger(),
-    });
-    await migrateToLatest(database);
+    database = await openMigratedTestDatabase(schema);
     repository = createRegistryRepository(database.db);
   });
   after(async () => {
