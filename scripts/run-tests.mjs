@@ -32,6 +32,8 @@ const prepare = spawnSync(
 );
 if (prepare.status !== 0) process.exit(prepare.status ?? 1);
 
+// The slowest file takes about a minute on a loaded machine; ten is a hang.
+const FILE_TIMEOUT_MS = 10 * 60_000;
 const targets = [['embedded', {}]];
 if (process.env.TEST_DATABASE_URL) targets.push(['postgres', { FIN_HUB_TEST_DB: 'postgres' }]);
 let failed = false;
@@ -41,7 +43,17 @@ for (const [name, env] of targets) {
   process.stderr.write(`\n=== test suite on the ${name} database (${targetFiles.length} files) ===\n`);
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...targetFiles],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=3',
+      // Per test file (each runs in its own process): a file that hangs — a test that never ends,
+      // or a child process it leaked keeping it alive — fails by name instead of stalling the run.
+      `--test-timeout=${FILE_TIMEOUT_MS}`,
+      '--test-reporter=spec',
+      ...targetFiles,
+    ],
     { stdio: 'inherit', cwd: root, env: { ...process.env, FIN_HUB_TEST_DB: 'embedded', ...env } },
   );
   if (run.status !== 0) failed = true;

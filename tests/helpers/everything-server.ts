@@ -21,6 +21,13 @@ export async function startEverythingServer(
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Killed after the test even when it never came up: a live child keeps the test process alive.
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  t.after(stop);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -29,15 +36,6 @@ export async function startEverythingServer(
     });
     child.once('exit', (code) => reject(new Error(`server-everything exited (${code}): ${stderr}`)));
   });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  t.after(stop);
   return {
     port,
     mcpUrl: `http://127.0.0.1:${port}/${transport === 'sse' ? 'sse' : 'mcp'}`,

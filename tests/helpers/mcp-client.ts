@@ -15,12 +15,15 @@ export async function connectClient(
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     listChanged++;
   });
-  await client.connect(transport);
+  // Registered before connecting: a connect that fails (a hub that crashed at start) must still
+  // close the transport, or a stdio hub it spawned keeps the test process alive for ever.
   t.after(async () => {
     if (transport instanceof StreamableHTTPClientTransport)
       await transport.terminateSession().catch(() => {});
     await client.close().catch(() => {});
+    await transport.close().catch(() => {});
   });
+  await client.connect(transport);
   return {
     client,
     get listChanged() {

@@ -41,8 +41,8 @@ export async function connectModernClient(
           }),
     },
   );
-  await client.connect(transport);
   t.after(() => client.close().catch(() => {}));
+  await client.connect(transport);
   return {
     client,
     get listChanged() {
