@@ -33,17 +33,25 @@ export function createHistoryWriter(options: HistoryWriterOptions) {
     }, delay);
   }
 
-  async function flushOnce(): Promise<void> {
-    while (outbox.length > 0) {
+  /**
+   * Writes what waits, then goes on only while a full batch waits (or everything, when draining).
+   * Rows that arrive during a statement wait for the next timer or full batch: a flush that chased
+   * them wrote back-to-back batches of ~30 rows under load, and the embedded database costs
+   * 160 µs a row in those against 70–85 in batches of 200 (measured: the hub's database thread
+   * at 110–130 µs per call at c=10).
+   */
+  async function flushOnce(all: boolean): Promise<void> {
+    do {
       const batch = outbox.slice(0, options.batchSize);
       await options.insertBatch(batch);
       outbox = outbox.slice(batch.length);
       written += batch.length;
-    }
+    } while (outbox.length >= options.batchSize || (all && outbox.length > 0));
   }
 
-  function flush(): Promise<void> {
-    flushing ??= flushOnce()
+  function flush(all = false): Promise<void> {
+    if (outbox.length === 0 && !flushing) return Promise.resolve();
+    flushing ??= flushOnce(all)
       .then(() => {
         failures = 0;
       })
@@ -85,13 +93,15 @@ export function createHistoryWriter(options: HistoryWriterOptions) {
           clearTimeout(timer);
           timer = undefined;
         }
-        await flush();
+        await flush(true);
         if (outbox.length === 0) break;
         if (Date.now() > end) {
           logger.error('history not fully written before the deadline', { rows: outbox.length });
           return;
         }
-        await new Promise((r) => setTimeout(r, 200));
+        // A failed flush is tried again after a pause; rows left by a flush that had begun
+        // before the drain (it writes full batches only) go at once.
+        if (failures > 0) await new Promise((r) => setTimeout(r, 200));
       }
     },
     async close(deadlineMs?: number): Promise<void> {
