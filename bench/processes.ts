@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -52,4 +53,21 @@ export function stop(child: ChildProcess): Promise<number | null> {
     child.once('exit', (code) => resolve(code));
     child.kill('SIGTERM');
   });
+}
+
+/** CPU time of each thread of a process, from /proc (clock ticks of 10 ms): tid → [name, ticks, kernel ticks]. */
+export function threadTimes(pid: number): Map<string, [string, number, number]> {
+  const times = new Map<string, [string, number, number]>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    times.set(tid, [name, Number(fields[11]) + Number(fields[12]), Number(fields[12])]);
+  }
+  return times;
+}
+
+/** CPU time of every thread of a process together, in ms. */
+export function cpuMs(pid: number): number {
+  return [...threadTimes(pid).values()].reduce((sum, [, ticks]) => sum + ticks * 10, 0);
 }

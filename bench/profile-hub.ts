@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drive, type Era } from './load.js';
-import { ROOT, startPrinting, stop } from './processes.js';
+import { ROOT, startPrinting, stop, threadTimes } from './processes.js';
 
 const [kind = 'raw', c = '1', seconds = '5', era = 'legacy'] = process.argv.slice(2) as [
   string?,
@@ -88,17 +88,6 @@ process.stderr.write(
 );
 await stop(hub);
 spoke.child.kill();
-
-function threadTimes(pid: number): Map<string, [string, number, number]> {
-  const times = new Map<string, [string, number, number]>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    times.set(tid, [name, Number(fields[11]) + Number(fields[12]), Number(fields[12])]);
-  }
-  return times;
-}
 
 interface Node {
   id: number;
