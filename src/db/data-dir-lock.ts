@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -27,17 +28,28 @@ function alive(pid: number): boolean {
   }
 }
 
-/** What a lock file says, or undefined when it is gone or unreadable (a stale lock either way). */
-function readHolder(path: string): LockHolder | undefined {
+/** A lock file as read: its exact text, its holder when it parses, and whether that holder lives. */
+interface ReadLock {
+  text: string;
+  holder: LockHolder | undefined;
+  live: boolean;
+}
+
+/** Reads a lock file; undefined when there is none. One that does not parse is stale. */
+function readLock(path: string): ReadLock | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
-}
-
-function heldByLiveProcess(holder: LockHolder | undefined): holder is { pid: number; since?: string } {
-  return typeof holder?.pid === 'number' && alive(holder.pid);
+  let holder: LockHolder | undefined;
+  try {
+    holder = JSON.parse(text) as LockHolder;
+  } catch {
+    // unreadable: stale
+  }
+  return { text, holder, live: typeof holder?.pid === 'number' && alive(holder.pid) };
 }
 
 /** Writes `content` to a file of this process beside `path`, so that a rename or link publishes it whole. */
@@ -66,9 +78,9 @@ function createWhole(path: string, content: string): boolean {
   }
 }
 
-function inUse(dataDir: string, holder: { pid: number; since?: string }): DataDirInUse {
+function inUse(dataDir: string, holder: LockHolder | undefined): DataDirInUse {
   return new DataDirInUse(
-    `the data directory ${resolve(dataDir)} is in use by another fin-hub (pid ${holder.pid}, since ${holder.since}); ` +
+    `the data directory ${resolve(dataDir)} is in use by another fin-hub (pid ${holder?.pid}, since ${holder?.since}); ` +
       'two processes on one embedded database lose data. Use another --db directory, --db memory, ' +
       'or PostgreSQL (--db postgres://…) for several hubs on one registry',
   );
@@ -79,10 +91,6 @@ function inUse(dataDir: string, holder: { pid: number; since?: string }): DataDi
  * the process that holds it. PGlite has no lock of its own: two processes writing one data
  * directory each see only their own writes, and whichever closes last overwrites the other's
  * (measured: one hub's registrations and 49 of its 50 answered calls lost).
- *
- * A lock left by a process that died is taken over under a second, short-lived lock
- * (`<dataDir>.lock.takeover`): only its holder may delete the stale lock, after reading it again,
- * so two processes taking over at once never delete the lock the other has just created.
  */
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = `${resolve(dataDir)}.lock`;
@@ -94,51 +102,55 @@ export function lockDataDir(dataDir: string): DataDirLock {
       renameSync(stage(path, JSON.stringify({ pid: process.pid, since, ...fields })), path);
     },
     release() {
-      if (readHolder(path)?.pid !== process.pid) return;
-      try {
-        unlinkSync(path);
-      } catch {
-        // already gone
-      }
+      if (readLock(path)?.holder?.pid === process.pid) unlinkQuietly(path);
     },
   };
-  // Each pass either takes the lock, refuses, or clears one lock left by a dead process.
-  for (let attempt = 0; attempt < 4; attempt++) {
+  // Each pass takes the lock, refuses, or clears one lock left by a dead process (a takeover
+  // lock left by a process that died during its takeover costs a pass of its own).
+  for (let attempt = 0; attempt < 6; attempt++) {
     if (createWhole(path, content)) return lock;
-    const holder = readHolder(path);
-    if (heldByLiveProcess(holder)) throw inUse(dataDir, holder);
-    takeOverStale(dataDir, path, holder, content);
+    const found = readLock(path);
+    if (found?.live) throw inUse(dataDir, found.holder);
+    if (found) takeOver(dataDir, path, found.text, content);
   }
   throw new Error(`the lock ${path} could not be taken`);
 }
 
-/** Deletes the stale lock at `path` if it still says what `stale` said, holding the takeover lock meanwhile. */
-function takeOverStale(dataDir: string, path: string, stale: LockHolder | undefined, content: string): void {
-  const guard = `${path}.takeover`;
+/**
+ * The takeover lock of one stale lock text. A dead process's lock text never comes back (it names
+ * that process and the moment it started), so once it is deleted, holding this lock lets nobody
+ * delete anything else.
+ */
+export function takeoverLockPath(path: string, staleText: string): string {
+  return `${path}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Deletes the stale lock at `path` if it still reads exactly `stale`, holding its takeover lock
+ * meanwhile, so that two processes never both delete "the stale lock" — the second deleting the
+ * lock the first has just created. Only its holder deletes a takeover lock, except one whose
+ * holder died during the takeover: that one is a stale lock itself, taken over the same way.
+ */
+function takeOver(dataDir: string, path: string, stale: string, content: string): void {
+  const guard = takeoverLockPath(path, stale);
   if (!createWhole(guard, content)) {
-    const guardHolder = readHolder(guard);
+    const other = readLock(guard);
     // A live process is taking the lock over right now: it will hold it.
-    if (heldByLiveProcess(guardHolder)) throw inUse(dataDir, guardHolder);
-    // Gone already: another takeover just ended; the next pass looks again.
-    if (guardHolder === undefined) return;
-    // A process died in the middle of a takeover (a window of microseconds): its guard is stale too.
-    try {
-      unlinkSync(guard);
-    } catch {
-      // cleared by another process
-    }
+    if (other?.live) throw inUse(dataDir, other.holder);
+    if (other) takeOver(dataDir, guard, other.text, content);
     return;
   }
   try {
-    const now = readHolder(path);
-    if (now?.pid === stale?.pid && now?.since === stale?.since) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // gone already
-      }
-    }
+    if (readLock(path)?.text === stale) unlinkQuietly(path);
   } finally {
     unlinkSync(guard);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { lockDataDir } from '../../src/db/data-dir-lock.js';
+import { lockDataDir, takeoverLockPath } from '../../src/db/data-dir-lock.js';
 
 const TAKER = new URL('../fixtures/lock-taker.ts', import.meta.url).pathname;
 const TAKERS = 4;
@@ -82,10 +82,29 @@ describe('the embedded data directory lock, taken by several processes at once',
   it('lets exactly one of them take over a lock left by a process that died', async () => {
     for (let round = 0; round < 25; round++) {
       const dir = join(home, `stale-${round}`);
-      writeFileSync(`${dir}.lock`, JSON.stringify({ pid: await deadPid(), since: 'before it was killed' }));
+      const stale = JSON.stringify({ pid: await deadPid(), since: 'before it was killed' });
+      writeFileSync(`${dir}.lock`, stale);
       const answers = await race(dir);
       assert.equal(answers.filter((a) => a === 'held').length, 1, `round ${round}: ${answers.join(' ')}`);
-      assert.equal(existsSync(`${dir}.lock.takeover`), false, 'the takeover lock is gone after the takeover');
+      assert.equal(
+        existsSync(takeoverLockPath(`${dir}.lock`, stale)),
+        false,
+        'the takeover lock is gone after the takeover',
+      );
+      await releaseAll();
+    }
+  });
+
+  it('clears a takeover lock left by a process killed in the middle of a takeover, and one of them holds', async () => {
+    for (let round = 0; round < 25; round++) {
+      const dir = join(home, `stale-takeover-${round}`);
+      const stale = JSON.stringify({ pid: await deadPid(), since: 'before it was killed' });
+      writeFileSync(`${dir}.lock`, stale);
+      const guard = takeoverLockPath(`${dir}.lock`, stale);
+      writeFileSync(guard, JSON.stringify({ pid: await deadPid(), since: 'killed mid-takeover' }));
+      const answers = await race(dir);
+      assert.equal(answers.filter((a) => a === 'held').length, 1, `round ${round}: ${answers.join(' ')}`);
+      assert.equal(existsSync(guard), false, 'the dead takeover lock is gone');
       await releaseAll();
     }
   });
