@@ -37,8 +37,8 @@ export function createHistoryWriter(options: HistoryWriterOptions) {
    * Writes what waits, then goes on only while a full batch waits (or everything, when draining).
    * Rows that arrive during a statement wait for the next timer or full batch: a flush that chased
    * them wrote back-to-back batches of ~30 rows under load, and the embedded database costs
-   * 160 µs a row in those against 70–85 in batches of 200 (measured: the hub's database thread
-   * at 110–130 µs per call at c=10).
+   * 110–160 µs a row in those against 60–85 in batches of 200 (bench/history-insert.ts; the hub's
+   * database thread was at 110–130 µs per call at c=10).
    */
   async function flushOnce(all: boolean): Promise<void> {
     do {
