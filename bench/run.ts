@@ -10,6 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
 import { measureDesktop } from './desktop.js';
+import { jsonGetter } from './http-get.js';
 import { type Cell, callShape, drive, type Era, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
 import { driveSessions, firstCalls } from './session-load.js';
@@ -365,7 +366,7 @@ try {
     else if (measuring) registryP99.set(measuring, sample(xs, 0.99));
     return `${fmt(sample(xs, 0.5))}/${fmt(sample(xs, 0.99))}`;
   };
-  const get = (path: string) => fetch(`${hub.url}${path}`).then((r) => r.json());
+  const get = jsonGetter(hub.url);
   // Samples per lookup: with 50 the p99 is the single slowest request (one scheduler or collector
   // pause decides the verdict); 300 make it a percentile.
   const LOOKUPS = smoke ? 20 : 300;
@@ -459,8 +460,10 @@ try {
   // Memory is read at four checkpoints: after the first quarter (warm: JIT, pools, caches) it must stay flat.
   // The judgement is on the heap retained after full collections, read after every chunk of load
   // (10 s at most) with the count of full collections so far; if fewer than three happened after
-  // warm-up, load goes on (up to 3 × N calls) until they have: V8 lets the heap grow to a few times
-  // what it retained before it collects again, so one reading would say nothing.
+  // warm-up, load goes on (up to 6 × N calls) until they have: V8 lets the heap grow to a few times
+  // what it retained before it collects again, so one reading would say nothing. With 10,000
+  // instances registered the hub retains ~265 MiB and collected twice in 313,309 calls, so 3 × N
+  // ended before the third (bench/RESULTS.md at 6de03c9: "not judged").
   const checkpoints: { calls: number; rss: number; heap: number; live: number }[] = [];
   const liveBefore = await metric(hub.url, 'fin_hub_heap_used_after_major_gc_bytes');
   const majorGcs = () => metric(hub.url, 'fin_hub_nodejs_gc_duration_seconds_count{kind="major"}');
@@ -469,7 +472,7 @@ try {
   let rate = 0;
   let collectionsAtWarm = Number.POSITIVE_INFINITY;
   const collectionsAfterWarmUp = () => (retained.at(-1)?.collections ?? 0) - collectionsAtWarm;
-  while (done < N || (!smoke && collectionsAfterWarmUp() < 3 && done < 3 * N)) {
+  while (done < N || (!smoke && collectionsAfterWarmUp() < 3 && done < 6 * N)) {
     const target = Math.min(N, (checkpoints.length + 1) * (N / 4));
     const cell = await drive(
       `${hub.url}/mcp`,

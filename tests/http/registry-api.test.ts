@@ -26,7 +26,21 @@ describe(`registry API on the ${TEST_DB} database`, () => {
       'stock_quote',
     ]);
 
-    assert.equal((await api(hub, 'GET', '/api/v1/services?name=quotes')).body.items.length, 1);
+    const listed = (await api(hub, 'GET', '/api/v1/services?name=quotes')).body.items;
+    assert.equal(listed.length, 1);
+    // A listed instance is the detail without its tools: every column (bar the sealed credentials)
+    // and the engine's view of it, none left out.
+    const { tools: _tools, ...detailWithoutTools } = one.body;
+    assert.deepEqual(listed[0], detailWithoutTools);
+    assert.equal(listed[0].upstream_credentials, false);
+    assert.equal('upstream_headers_sealed' in listed[0], false);
+    const row = await hub.database.db
+      .selectFrom('services')
+      .selectAll()
+      .where('service_id', '=', 'quotes-1')
+      .executeTakeFirstOrThrow();
+    const columns = Object.keys(row).filter((k) => k !== 'upstream_headers_sealed');
+    for (const column of columns) assert.ok(column in listed[0], `the list shows ${column}`);
     assert.equal((await api(hub, 'GET', '/api/v1/services?tag=eu')).body.items.length, 1);
     assert.equal((await api(hub, 'GET', '/api/v1/services?tag=asia')).body.items.length, 0);
     assert.equal((await api(hub, 'GET', '/api/v1/services?healthy=true&active=true')).body.items.length, 1);
