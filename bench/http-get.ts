@@ -6,7 +6,7 @@ import { Agent, get } from 'node:http';
  * Not `fetch`: undici's fetch allocates tens of KB per request in the benchmark's own process, and
  * its collector pauses land in the samples — against the same hub at the same moment it read p99
  * 5.1–5.6 ms and a worst request of 32–38 ms where node:http read 3.2–4.7 ms and 8–11 ms
- * (docs/performance.md). The registry budget is about the hub, so the client is kept lean.
+ * (docs/decisions.md). The registry budget is about the hub, so the client is kept lean.
  */
 export function jsonGetter(baseUrl: string): (path: string) => Promise<unknown> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });

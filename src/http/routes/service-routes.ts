@@ -92,7 +92,6 @@ function actorOf(req: Request, res: Response): Actor {
   };
 }
 
-/** A service row as the API shows it: whether it has upstream credentials, never the credentials. */
 type ServiceView = Omit<ServiceRecord, 'upstream_headers_sealed'> & { upstream_credentials: boolean };
 
 /**
@@ -100,9 +99,9 @@ type ServiceView = Omit<ServiceRecord, 'upstream_headers_sealed'> & { upstream_c
  * (not even sealed).
  *
  * Written field by field rather than as `{ ...rest }` of a rest pattern: V8 builds rest and spread
- * copies of a 30-field object as dictionaries (~2.5 KB each), and a page of 50 of them made a
- * GET /services allocate 300 KB — at 10,000 instances the extra collector pauses set the p99
- * (bench/RESULTS.md §2). The type makes a field added to ServiceRecord a compile error here.
+ * copies of a 30-field object as dictionaries (~2.5 KB each), and a page of 50 made a
+ * GET /services allocate 302 KB against 138 KB now (`npx tsx bench/request-allocation.ts`). The
+ * return type makes a field added to ServiceRecord a compile error here.
  */
 function shown(service: ServiceRecord): ServiceView {
   return {
@@ -138,11 +137,7 @@ function shown(service: ServiceRecord): ServiceView {
 
 /** A listed instance: its row with what the engine reports about it now (one fixed shape). */
 function listed(service: ServiceRecord, now: ReturnType<InstanceRuntime>) {
-  const view = shown(service) as ServiceView & ReturnType<InstanceRuntime>;
-  view.breaker_state = now.breaker_state;
-  view.current_load = now.current_load;
-  view.queued = now.queued;
-  return view;
+  return Object.assign(shown(service), now);
 }
 
 export function serviceRoutes(
