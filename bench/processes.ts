@@ -21,16 +21,27 @@ export async function startPrinting(
   return { child, info: JSON.parse(line) };
 }
 
-/** Starts the built hub and waits for /health. */
+/** Starts the built hub (`nodeArgs` before its script: Node's own flags, preloads) and waits for /health. */
 export async function startHubProcess(
   port: number,
   dataDir: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
 ) {
   const child = spawn(
     process.execPath,
-    [`${ROOT}dist/bin/fin-hub.js`, '--port', String(port), '--db', dataDir, '--log-level', 'error', ...extra],
+    [
+      ...nodeArgs,
+      `${ROOT}dist/bin/fin-hub.js`,
+      '--port',
+      String(port),
+      '--db',
+      dataDir,
+      '--log-level',
+      'error',
+      ...extra,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...env },

@@ -4,12 +4,12 @@
 // objects included) over `requests` sequential GETs and prints KB per request and the top
 // allocation sites. Measured at 3,000 instances: GET /services?limit=50 302 KB a request while a
 // listed instance was a rest/spread copy, 138 KB since it is built field by field.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonGetter } from './http-get.js';
-import { ROOT, startPrinting, stop } from './processes.js';
+import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
+import { registerScaleInstances, scaleServiceId } from './scale-registry.js';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -21,55 +21,14 @@ const [instances = 3000, requests = 2000] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'fin-hub-request-allocation-'));
 const profilePath = join(dir, 'profile.json');
 const spoke = await startPrinting(['--import', 'tsx', 'bench/raw-spoke.ts', '0']);
-const port = 19_500 + Math.floor(Math.random() * 200);
-const hub = spawn(
-  process.execPath,
-  [
-    '--import',
-    `${ROOT}bench/heap-sampling-preload.mjs`,
-    `${ROOT}dist/bin/fin-hub.js`,
-    '--port',
-    String(port),
-    '--db',
-    join(dir, 'db'),
-    '--log-level',
-    'error',
-  ],
-  {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, FIN_HUB_RATE_REGISTRY_WRITES: '100000000', HEAP_SAMPLING_OUT: profilePath },
-  },
+const hub = await startHubProcess(
+  19_500 + Math.floor(Math.random() * 200),
+  join(dir, 'db'),
+  [],
+  { FIN_HUB_RATE_REGISTRY_WRITES: '100000000', HEAP_SAMPLING_OUT: profilePath },
+  ['--import', `${ROOT}bench/heap-sampling-preload.mjs`],
 );
-const url = `http://127.0.0.1:${port}`;
-while (!(await fetch(`${url}/health`).catch(() => undefined))?.ok)
-  await new Promise((r) => setTimeout(r, 100));
-
-const todo = Array.from({ length: instances }, (_, i) => i);
-await Promise.all(
-  Array.from({ length: 8 }, async () => {
-    for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
-      const response = await fetch(`${url}/api/v1/services/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          service_id: `scale-${String(next).padStart(5, '0')}`,
-          service_name: `scale${next}`,
-          address: '127.0.0.1',
-          port: spoke.info.port,
-          health_check: { interval: 3600 },
-          ttl_seconds: 86_400,
-          tools: Array.from({ length: 10 }, (_, t) => ({
-            name: `scale${next}_tool${t}`,
-            input_schema: { type: 'object' },
-          })),
-        }),
-      });
-      if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
-      await response.text();
-    }
-  }),
-);
+await registerScaleInstances(hub.url, 0, instances, spoke.info.port);
 
 /** Sums self sizes by allocation site (function, file, line). */
 function bySite(node: ProfileNode, sites: Map<string, number>): number {
@@ -79,17 +38,17 @@ function bySite(node: ProfileNode, sites: Map<string, number>): number {
   return node.children.reduce((sum, child) => sum + bySite(child, sites), node.selfSize);
 }
 
-const get = jsonGetter(url);
+const get = jsonGetter(hub.url);
 for (const path of [
   '/api/v1/services?limit=50',
-  `/api/v1/services/scale-${String(Math.floor(instances / 2)).padStart(5, '0')}`,
+  `/api/v1/services/${scaleServiceId(Math.floor(instances / 2))}`,
   '/api/v1/tools?limit=50',
 ]) {
   for (let i = 0; i < 200; i++) await get(path); // warm-up (JIT)
   rmSync(profilePath, { force: true });
-  hub.kill('SIGUSR2');
+  hub.child.kill('SIGUSR2');
   for (let i = 0; i < requests; i++) await get(path);
-  hub.kill('SIGUSR2');
+  hub.child.kill('SIGUSR2');
   // Written by the hub in one synchronous call: poll until it is there whole.
   const deadline = Date.now() + 30_000;
   let head: ProfileNode | undefined;
@@ -109,6 +68,6 @@ for (const path of [
   for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 8))
     process.stdout.write(`  ${(bytes / 1024 / requests).toFixed(1).padStart(7)} KB  ${site}\n`);
 }
-await stop(hub);
+await stop(hub.child);
 spoke.child.kill();
 rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { measureDesktop } from './desktop.js';
 import { jsonGetter } from './http-get.js';
 import { type Cell, callShape, drive, type Era, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
+import { register, registerScaleInstances, scaleServiceId } from './scale-registry.js';
 import { driveSessions, firstCalls } from './session-load.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -52,16 +53,6 @@ async function metric(url: string, name: string): Promise<number> {
     .split('\n')
     .filter((l) => l.startsWith(name))
     .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-}
-
-async function register(url: string, body: unknown) {
-  const response = await fetch(`${url}/api/v1/services/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
-  await response.text();
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fin-hub-bench-'));
@@ -371,26 +362,7 @@ try {
   // pause decides the verdict); 300 make it a percentile.
   const LOOKUPS = smoke ? 20 : 300;
   for (const size of SIZES) {
-    const [, ms] = await timed(async () => {
-      const todo = Array.from({ length: size - registered }, (_, i) => registered + i);
-      const workers = Array.from({ length: 8 }, async () => {
-        for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
-          await register(hub.url, {
-            service_id: `scale-${String(next).padStart(5, '0')}`,
-            service_name: `scale${next}`,
-            address: '127.0.0.1',
-            port: raw.info.port,
-            health_check: { interval: 3600 },
-            ttl_seconds: 86_400,
-            tools: Array.from({ length: 10 }, (_, t) => ({
-              name: `scale${next}_tool${t}`,
-              input_schema: { type: 'object' },
-            })),
-          });
-        }
-      });
-      await Promise.all(workers);
-    });
+    const [, ms] = await timed(() => registerScaleInstances(hub.url, registered, size, raw.info.port));
     const rate = ((size - registered) / ms) * 1000;
     registered = size;
     // Steady state: the embedded database refreshes its planner statistics within 2 s of a change.
@@ -409,7 +381,7 @@ try {
     );
     measuring = 'GET /services/{id}';
     const one = await latencies(LOOKUPS, () =>
-      get(`/api/v1/services/scale-${String(Math.floor(size / 2)).padStart(5, '0')}`),
+      get(`/api/v1/services/${scaleServiceId(Math.floor(size / 2))}`),
     );
     measuring = 'GET /tools';
     const tools = await latencies(LOOKUPS, () => get('/api/v1/tools?limit=50'));
