@@ -24,23 +24,44 @@ interface Ask {
   sent: boolean;
 }
 
-/** A call of a 2026-07-28 caller; between rounds its upstream request stays open, its spoke waiting for answers. */
-interface ParkedCall {
-  id: string;
+type Ended = { result?: CallToolResult; error?: unknown };
+
+/**
+ * A call of a 2026-07-28 caller; between rounds its upstream request stays open, its spoke waiting
+ * for answers. Most calls never ask anything: what only a question needs (the id a requestState
+ * names, the map of questions, the abort listener that fails them) is made at the first question,
+ * so a plain call costs the hub one small record and one AbortController (docs/performance.md).
+ */
+interface BridgedCall {
+  /** Given when the call first parks (the id its requestState names). */
+  id?: string;
   tool: string;
   round: number;
   controller: AbortController;
-  asks: Map<string, Ask>;
+  /** The questions asked so far and not answered; made at the first question. */
+  asks?: Map<string, Ask>;
   nextKey: number;
-  /** Settles when the call ends (result or error). */
-  outcome: Promise<{ result?: CallToolResult; error?: unknown }>;
-  /** Wakes the round waiting for the call's next question. */
+  /** How the call ended (result or error), once it has. */
+  ended?: Ended;
+  /** Wakes the round waiting for the call's end or its next question. */
   wake?: () => void;
   expiry?: NodeJS.Timeout;
   /** Why the round in progress must answer an error instead (the caller cannot answer a question). */
   failure?: Error;
   /** Where the call's progress and log messages go: the response of the round in progress. */
   sink: (message: unknown) => void;
+}
+
+/** One round of a call, as its front sees it: what the round answers, and how to end the call. */
+export interface BridgedRound {
+  outcome: Promise<RoundOutcome>;
+  /** The caller went away in the middle of the round: the call ends. */
+  cancel(reason: string): void;
+  /**
+   * The call needs what the caller cannot give (a capability it did not declare): the round in
+   * progress answers `error`, and the call ends.
+   */
+  refuse(error: Error): void;
 }
 
 /** The SDK's frozen wording for a refused requestState (ServerOptions.requestState). */
@@ -66,19 +87,23 @@ const INVALID_STATE = 'Invalid or expired requestState';
 export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubId?: string }) {
   const hubId = options.hubId ?? randomUUID().slice(0, 8);
   const key = randomBytes(32);
-  // Every call of a 2026-07-28 caller in flight on this hub, by id (parked between rounds or not).
-  const parked = new Map<string, ParkedCall>();
+  // Every call of a 2026-07-28 caller in flight on this hub (the shutdown ends them all) …
+  const active = new Set<BridgedCall>();
+  // … and, by id, those that have asked a question (a requestState names them).
+  const parked = new Map<string, BridgedCall>();
 
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
 
-  function mint(call: ParkedCall): string {
+  function mint(call: BridgedCall): string {
+    call.id ??= randomUUID();
+    parked.set(call.id, call);
     const payload = Buffer.from(JSON.stringify({ h: hubId, c: call.id, r: call.round })).toString(
       'base64url',
     );
     return `${payload}.${sign(payload)}`;
   }
 
-  function refuse(reason: string, detail?: string): ProtocolError {
+  function refusal(reason: string, detail?: string): ProtocolError {
     return new ProtocolError(
       ProtocolErrorCode.InvalidParams,
       detail ? `${INVALID_STATE}: ${detail}` : INVALID_STATE,
@@ -88,72 +113,122 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
     );
   }
 
-  function verify(state: unknown, tool: string): ParkedCall {
-    if (typeof state !== 'string' || state.length > 1024) throw refuse('invalid_request_state');
+  function verify(state: unknown, tool: string): BridgedCall {
+    if (typeof state !== 'string' || state.length > 1024) throw refusal('invalid_request_state');
     const [payload, mac] = state.split('.');
-    if (!payload || !mac) throw refuse('invalid_request_state');
+    if (!payload || !mac) throw refusal('invalid_request_state');
     let claims: { h?: unknown; c?: unknown; r?: unknown };
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
-      throw refuse('invalid_request_state');
+      throw refusal('invalid_request_state');
     }
     if (claims.h !== hubId)
-      throw refuse(
+      throw refusal(
         'other_hub',
         'it was issued by another hub, which holds the call; send the retry there, or start the call again',
       );
     const expected = Buffer.from(sign(payload));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      throw refuse('invalid_request_state');
+      throw refusal('invalid_request_state');
     const call = typeof claims.c === 'string' ? parked.get(claims.c) : undefined;
-    if (!call || call.round !== claims.r || call.tool !== tool) throw refuse('expired_request_state');
+    if (!call || call.round !== claims.r || call.tool !== tool) throw refusal('expired_request_state');
     return call;
   }
 
-  function park(call: ParkedCall): void {
+  /** The call is over for this hub: no retry can name it any more. */
+  function forget(call: BridgedCall): void {
     clearTimeout(call.expiry);
-    call.expiry = setTimeout(() => {
-      parked.delete(call.id);
-      call.controller.abort(new Error('the caller did not answer the input requests in time'));
-    }, options.parkTimeoutMs);
+    active.delete(call);
+    if (call.id !== undefined) parked.delete(call.id);
+  }
+
+  function end(call: BridgedCall, reason: Error): void {
+    forget(call);
+    call.controller.abort(reason);
+  }
+
+  function park(call: BridgedCall): void {
+    clearTimeout(call.expiry);
+    call.expiry = setTimeout(
+      () => end(call, new Error('the caller did not answer the input requests in time')),
+      options.parkTimeoutMs,
+    );
     call.expiry.unref();
   }
 
+  function hasUnsent(call: BridgedCall): boolean {
+    if (call.asks) for (const ask of call.asks.values()) if (!ask.sent) return true;
+    return false;
+  }
+
   /** Waits for the call's result or its next question, and turns that into this round's answer. */
-  async function nextRound(call: ParkedCall): Promise<RoundOutcome> {
-    const unsent = () => [...call.asks].filter(([, ask]) => !ask.sent);
-    let ended: { result?: CallToolResult; error?: unknown } | undefined;
-    if (unsent().length === 0) {
-      ended = await Promise.race([
-        call.outcome,
-        new Promise<undefined>((resolve) => {
-          call.wake = () => resolve(undefined);
-        }),
-      ]);
+  async function nextRound(call: BridgedCall): Promise<RoundOutcome> {
+    if (call.ended === undefined && call.failure === undefined && !hasUnsent(call)) {
+      await new Promise<void>((resolve) => {
+        call.wake = resolve;
+      });
       call.wake = undefined;
     }
     if (call.failure) {
-      clearTimeout(call.expiry);
-      parked.delete(call.id);
+      forget(call);
       throw call.failure;
     }
+    const ended = call.ended;
     if (ended) {
-      clearTimeout(call.expiry);
-      parked.delete(call.id);
+      forget(call);
       if (ended.error !== undefined) throw ended.error;
       return { kind: 'complete', result: ended.result! };
     }
-    const questions = unsent();
+    const questions = [...call.asks!].filter(([, ask]) => !ask.sent);
     for (const [, ask] of questions) ask.sent = true;
     call.round++;
+    const requestState = mint(call);
     park(call);
     return {
       kind: 'input_required',
       inputRequests: Object.fromEntries(questions.map(([name, ask]) => [name, ask.request])),
-      requestState: mint(call),
+      requestState,
     };
+  }
+
+  function roundOf(call: BridgedCall): BridgedRound {
+    return {
+      outcome: nextRound(call),
+      cancel: (reason) => end(call, new Error(reason)),
+      refuse(error) {
+        if (!active.has(call)) return;
+        call.failure = error;
+        end(call, error);
+        call.wake?.();
+      },
+    };
+  }
+
+  /** Puts a question to the caller; it keeps the key its spoke gave it when it has one (and it is free). */
+  function ask(call: BridgedCall, request: InputRequest, key?: string): Promise<unknown> {
+    const signal = call.controller.signal;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (!call.asks) {
+      const asks = new Map<string, Ask>();
+      call.asks = asks;
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const pending of asks.values()) pending.reject(signal.reason as Error);
+          asks.clear();
+        },
+        { once: true },
+      );
+    }
+    const asks = call.asks;
+    return new Promise<unknown>((resolve, reject) => {
+      const name = key !== undefined && !asks.has(key) ? key : `q${++call.nextKey}`;
+      asks.set(name, { request, resolve, reject, sent: false });
+      // Woken on the next microtask: questions asked together go out in one round.
+      queueMicrotask(() => call.wake?.());
+    });
   }
 
   return {
@@ -170,43 +245,25 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         ask: (request: InputRequest, key?: string) => Promise<unknown>,
         notify: (message: unknown) => void,
       ) => Promise<CallToolResult>,
-    ): { id: string; outcome: Promise<RoundOutcome> } {
-      const call: ParkedCall = {
-        id: randomUUID(),
-        tool,
-        round: 0,
-        controller: new AbortController(),
-        asks: new Map(),
-        nextKey: 0,
-        outcome: Promise.resolve({}),
-        sink,
-      };
-      // A question keeps the key its spoke gave it when it has one (and it is free).
-      const ask = (request: InputRequest, key?: string) =>
-        new Promise<unknown>((resolve, reject) => {
-          if (call.controller.signal.aborted) return reject(call.controller.signal.reason as Error);
-          const name = key !== undefined && !call.asks.has(key) ? key : `q${++call.nextKey}`;
-          call.asks.set(name, { request, resolve, reject, sent: false });
-          // Woken on the next microtask: questions asked together go out in one round.
-          queueMicrotask(() => call.wake?.());
-        });
-      call.controller.signal.addEventListener('abort', () => {
-        for (const pending of call.asks.values()) pending.reject(call.controller.signal.reason as Error);
-        call.asks.clear();
-      });
-      call.outcome = run(call.controller.signal, ask, (message) => call.sink(message)).then(
-        (result) => ({ result }),
-        (error: unknown) => ({ error }),
-      );
+    ): BridgedRound {
+      const call: BridgedCall = { tool, round: 0, controller: new AbortController(), nextKey: 0, sink };
+      active.add(call);
       // A call that ends while parked (its timeout, a shutdown) is forgotten at once; a call that
       // ends while a round waits is answered by that round (nextRound).
-      void call.outcome.then(() => {
-        if (call.wake) return;
-        clearTimeout(call.expiry);
-        parked.delete(call.id);
-      });
-      parked.set(call.id, call);
-      return { id: call.id, outcome: nextRound(call) };
+      const settle = (ended: Ended) => {
+        call.ended = ended;
+        if (call.wake) call.wake();
+        else forget(call);
+      };
+      run(
+        call.controller.signal,
+        (request, key) => ask(call, request, key),
+        (message) => call.sink(message),
+      ).then(
+        (result) => settle({ result }),
+        (error: unknown) => settle({ error }),
+      );
+      return roundOf(call);
     },
 
     /**
@@ -218,7 +275,7 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
       requestState: unknown,
       inputResponses: unknown,
       sink: (message: unknown) => void,
-    ): { id: string; outcome: Promise<RoundOutcome> } {
+    ): BridgedRound {
       const call = verify(requestState, tool);
       clearTimeout(call.expiry);
       call.sink = sink;
@@ -226,34 +283,14 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
         typeof inputResponses === 'object' && inputResponses !== null && !Array.isArray(inputResponses)
           ? (inputResponses as Record<string, unknown>)
           : {};
-      for (const [name, ask] of call.asks) {
+      for (const [name, ask] of call.asks ?? []) {
         if (!ask.sent) continue;
         if (Object.hasOwn(answers, name)) {
-          call.asks.delete(name);
+          call.asks!.delete(name);
           ask.resolve(answers[name]);
         } else ask.sent = false;
       }
-      return { id: call.id, outcome: nextRound(call) };
-    },
-
-    /**
-     * The call needs what the caller cannot give (a capability it did not declare): the round in
-     * progress answers `error`, and the call ends.
-     */
-    refuse(id: string, error: Error): void {
-      const call = parked.get(id);
-      if (!call) return;
-      call.failure = error;
-      parked.delete(id);
-      call.controller.abort(error);
-      call.wake?.();
-    },
-
-    /** The caller went away in the middle of a round: the call ends. */
-    cancel(id: string, reason: string): void {
-      const call = parked.get(id);
-      parked.delete(id);
-      call?.controller.abort(new Error(reason));
+      return roundOf(call);
     },
 
     /**
@@ -261,21 +298,16 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
      * progress): when the hub stops accepting requests, that retry cannot come.
      */
     endWaiting(reason: string): void {
-      for (const call of [...parked.values()]) {
-        if (call.round === 0 || call.wake) continue;
-        clearTimeout(call.expiry);
-        parked.delete(call.id);
-        call.controller.abort(new Error(reason));
-      }
+      for (const call of [...parked.values()]) if (!call.wake) end(call, new Error(reason));
     },
 
+    /** Calls that asked their caller something and are not over (a requestState names them). */
     get parkedCalls(): number {
       return parked.size;
     },
 
     close(): void {
-      for (const call of parked.values()) call.controller.abort(new Error('the hub is shutting down'));
-      parked.clear();
+      for (const call of [...active]) end(call, new Error('the hub is shutting down'));
     },
   };
 }

@@ -19,7 +19,7 @@ import {
 } from '../shared/json-rpc.js';
 import type { CallOrigin } from './direct-tool-calls.js';
 import { createResponder } from './direct-tool-calls.js';
-import type { InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
+import type { BridgedRound, InputRequiredBridge, RoundOutcome } from './input-required-bridge.js';
 import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
 import { callErrorResponse, callToolForMcp } from './tool-call.js';
 
@@ -93,8 +93,7 @@ export function createModernToolCalls(options: {
     const progressToken = params._meta.progressToken;
     const sink = (message: unknown) => out.send(message);
     // Known once the bridge has started the call (its questions come later, asynchronously).
-    let callId = '';
-    let round: { id: string; outcome: Promise<RoundOutcome> };
+    let round: BridgedRound | undefined;
     try {
       round =
         params.requestState === undefined
@@ -127,7 +126,7 @@ export function createModernToolCalls(options: {
                       // The revision's rule: a request that needs a capability the caller did
                       // not declare is answered MissingRequiredClientCapabilityError, not run on.
                       if (error instanceof ProtocolError && error.code === JsonRpcCode.missingCapability)
-                        bridge.refuse(callId, error);
+                        round?.refuse(error);
                       throw error;
                     }
                     return checkedAnswer(request.method, resultType, await ask(request, asked?.key));
@@ -145,11 +144,11 @@ export function createModernToolCalls(options: {
       return;
     }
     let answered = false;
-    callId = round.id;
+    const started = round;
     res.on('close', () => {
-      if (!answered) bridge.cancel(callId, 'the client closed the request');
+      if (!answered) started.cancel('the client closed the request');
     });
-    round.outcome.then(
+    started.outcome.then(
       (outcome) => {
         answered = true;
         finish(out, id, undefined, outcome);

@@ -64,4 +64,26 @@ describe('the input_required bridge (fast unit tests, a fake call)', () => {
     assert.equal(bridge.parkedCalls, 0);
     bridge.close();
   });
+
+  it('ends at shutdown a call that has not asked anything yet, and a plain call is never parked', async () => {
+    const bridge = createInputRequiredBridge({ parkTimeoutMs: 60_000 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const { outcome } = bridge.start(
+      't',
+      () => {},
+      (signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason));
+          started();
+        }),
+    );
+    await running;
+    // Only a call that asked its caller something has a requestState to name it.
+    assert.equal(bridge.parkedCalls, 0);
+    bridge.close();
+    await assert.rejects(outcome, /the hub is shutting down/);
+  });
 });
