@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
 import { measureDesktop } from './desktop.js';
-import { jsonGetter } from './http-get.js';
+import { registryGetter } from './http-get.js';
 import { type Cell, callShape, drive, type Era, openSession } from './load.js';
 import { ROOT, startHubProcess, startPrinting, stop } from './processes.js';
 import { register, registerScaleInstances, scaleServiceId } from './scale-registry.js';
@@ -357,7 +357,7 @@ try {
     else if (measuring) registryP99.set(measuring, sample(xs, 0.99));
     return `${fmt(sample(xs, 0.5))}/${fmt(sample(xs, 0.99))}`;
   };
-  const get = jsonGetter(hub.url);
+  const { json: get, body } = registryGetter(hub.url);
   // Samples per lookup: with 50 the p99 is the single slowest request (one scheduler or collector
   // pause decides the verdict); 300 make it a percentile.
   const LOOKUPS = smoke ? 20 : 300;
@@ -374,17 +374,17 @@ try {
       page = (await get(`/api/v1/services?limit=50&cursor=${deep}`)) as { next_cursor: string | null };
     }
     measuring = 'GET /services';
-    const first = await latencies(LOOKUPS, () => get('/api/v1/services?limit=50'));
+    const first = await latencies(LOOKUPS, () => body('/api/v1/services?limit=50'));
     measuring = 'deep page';
     const deepPage = await latencies(LOOKUPS, () =>
-      get(`/api/v1/services?limit=50${deep ? `&cursor=${deep}` : ''}`),
+      body(`/api/v1/services?limit=50${deep ? `&cursor=${deep}` : ''}`),
     );
     measuring = 'GET /services/{id}';
     const one = await latencies(LOOKUPS, () =>
-      get(`/api/v1/services/${scaleServiceId(Math.floor(size / 2))}`),
+      body(`/api/v1/services/${scaleServiceId(Math.floor(size / 2))}`),
     );
     measuring = 'GET /tools';
-    const tools = await latencies(LOOKUPS, () => get('/api/v1/tools?limit=50'));
+    const tools = await latencies(LOOKUPS, () => body('/api/v1/tools?limit=50'));
     const [count, listMs] = await timed(async () => {
       let n = 0;
       let cursor: string | undefined;
@@ -410,7 +410,7 @@ try {
     );
     check(firstHit.items[0]?.name === wanted, `search finds ${wanted} first at ${size} instances`);
     const searchRest = await latencies(LOOKUPS, () =>
-      get(`/api/v1/tools?q=${encodeURIComponent(query)}&limit=10`),
+      body(`/api/v1/tools?q=${encodeURIComponent(query)}&limit=10`),
     );
     const searchMcp = await latencies(smoke ? 20 : 200, () =>
       client.callTool({ name: 'hub_search_tools', arguments: { query, limit: 10 } }),

@@ -182,6 +182,34 @@ describe(`registry API on the ${TEST_DB} database`, () => {
     assert.equal((await api(hub, 'GET', '/api/v1/services?active=false')).body.items.length, 1);
   });
 
+  it('shows each change of an instance in lists and lookups read before it (no stale view)', async (t) => {
+    const hub = await startTestHub(t);
+    await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('fresh-1', 'fresh', 9108, ['fresh_tool']),
+    );
+    const listed = async () =>
+      (await api(hub, 'GET', '/api/v1/services?name=fresh')).body.items as Record<string, unknown>[];
+    const [first] = await listed();
+    const firstDetail = (await api(hub, 'GET', '/api/v1/services/fresh-1')).body;
+    // last_seen has millisecond resolution: wait until a heartbeat can move it.
+    await waitFor(() => Date.now() > Date.parse(String(first!.last_seen)), 'the clock to move');
+    await api(hub, 'PUT', '/api/v1/services/fresh-1/heartbeat');
+    const [beaten] = await listed();
+    assert.ok(Date.parse(String(beaten!.last_seen)) > Date.parse(String(first!.last_seen)));
+    const detail = (await api(hub, 'GET', '/api/v1/services/fresh-1')).body;
+    assert.equal(detail.last_seen, beaten!.last_seen);
+    assert.notEqual(detail.last_seen, firstDetail.last_seen);
+    await api(hub, 'POST', '/api/v1/services/fresh-1/deregister');
+    assert.equal((await api(hub, 'GET', '/api/v1/services/fresh-1')).body.is_active, false);
+    assert.equal(
+      (await api(hub, 'GET', '/api/v1/services?active=false&name=fresh')).body.items[0].is_active,
+      false,
+    );
+  });
+
   it('refuses registrations past the configured maximum with 429', async (t) => {
     const hub = await startTestHub(t, { rateLimit: { maxInstances: 2 } });
     for (const id of ['m1', 'm2'])
