@@ -196,7 +196,9 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
   function roundOf(call: BridgedCall): BridgedRound {
     return {
       outcome: nextRound(call),
-      cancel: (reason) => end(call, new Error(reason)),
+      cancel(reason) {
+        if (active.has(call)) end(call, new Error(reason));
+      },
       refuse(error) {
         if (!active.has(call)) return;
         call.failure = error;
