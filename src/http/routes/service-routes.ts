@@ -99,9 +99,9 @@ type ServiceView = Omit<ServiceRecord, 'upstream_headers_sealed'> & { upstream_c
  * (not even sealed).
  *
  * Written field by field rather than as `{ ...rest }` of a rest pattern: V8 builds rest and spread
- * copies of a 30-field object as dictionaries (~2.5 KB each), and a page of 50 made a
- * GET /services allocate 302 KB against 138 KB now (`npx tsx bench/request-allocation.ts`). The
- * return type makes a field added to ServiceRecord a compile error here.
+ * copies of a 30-field object as dictionaries (~2.5 KB each): a page of 50 allocated 302 KB against
+ * 138 KB built field by field (`npx tsx bench/request-allocation.ts`, before rows' JSON was kept by
+ * rowJsonOf). The return type makes a field added to ServiceRecord a compile error here.
  */
 function shown(service: ServiceRecord): ServiceView {
   return {
@@ -172,14 +172,15 @@ export function serviceRoutes(
 ): Router {
   const router = Router();
   const s = serviceRouteSpecs;
-  const detail = (service: ServiceRecord, tools: unknown[]) =>
-    Object.assign(shown(service), runtime(service.service_id), { tools });
-  const detailJson = (service: ServiceRecord, tools: unknown[]) =>
-    `${listedJson(service, runtime(service.service_id)).slice(0, -1)},"tools":${JSON.stringify(tools)}}`;
+  // One instance with its tools (and a registration's warnings) as JSON text, from its kept row.
+  const detailJson = (service: ServiceRecord, tools: unknown[], warnings: unknown[] = []) =>
+    `${listedJson(service, runtime(service.service_id)).slice(0, -1)},"tools":${JSON.stringify(tools)}${
+      warnings.length > 0 ? `,"warnings":${JSON.stringify(warnings)}` : ''
+    }}`;
 
   mountRoute(router, s.register, guards.for(s.register), async ({ body, req, res }) => {
     const { service, tools, warnings } = await registry.register(body, actorOf(req, res));
-    return warnings.length > 0 ? { ...detail(service, tools), warnings } : detail(service, tools);
+    sendJson(res, detailJson(service, tools, warnings));
   });
   mountRoute(router, s.deregister, guards.for(s.deregister), async ({ params, req, res }) =>
     shown(await registry.deregister(params.id, actorOf(req, res))),
