@@ -1,11 +1,14 @@
 // Profiles the built hub under tools/call load: `tsx bench/profile-hub.ts [raw|sdk] [concurrency] [seconds] [legacy|modern]`
-// (HUB_NODE_FLAGS adds Node flags to the hub's command line, e.g. HUB_NODE_FLAGS=--max-semi-space-size=64).
+// (HUB_NODE_FLAGS adds Node flags to the hub's command line, e.g. HUB_NODE_FLAGS=--max-semi-space-size=64;
+// GC_TRACE=1 adds --trace-gc-nvp and prints, for the load window, what the hub's main thread allocated
+// and promoted per call and what its collections cost: objects a call leaves reachable past a
+// scavenge are what makes a hub's collector expensive, see docs/performance.md).
 // This machine's speed drifts by tens of percent between runs: compare the hub's CPU per call to the
 // spoke's (printed as a ratio), not to another run's.
 // Starts a spoke and `node --cpu-prof dist/bin/fin-hub.js`, drives load, stops the hub and prints the
 // self time of the hottest functions and of each package, from the .cpuprofile it wrote.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drive, type Era } from './load.js';
@@ -24,6 +27,7 @@ const hub = spawn(
   process.execPath,
   [
     ...(process.env.HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    ...(process.env.GC_TRACE ? ['--trace-gc-nvp'] : []),
     ...(process.env.NO_PROFILE ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]),
     `${ROOT}dist/bin/fin-hub.js`,
     '--port',
@@ -35,7 +39,8 @@ const hub = spawn(
   ],
   {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // V8 prints its GC trace on stdout (the HTTP hub writes nothing else there).
+    stdio: ['ignore', process.env.GC_TRACE ? openSync(join(dir, 'gc.log'), 'w') : 'ignore', 'inherit'],
     env: { ...process.env, FIN_HUB_RATE_TOOL_CALLS: '100000000' },
   },
 );
@@ -59,12 +64,16 @@ await drive(`${url}/mcp`, 'p_echo', Number(c), 6, era);
 // V8 stamps samples with the monotonic clock in µs, which every process shares: only samples
 // inside the load window are counted (start-up and shutdown are left out).
 const windowStart = Number(process.hrtime.bigint() / 1000n);
+const gcLogAt = () => (process.env.GC_TRACE ? readFileSync(join(dir, 'gc.log'), 'utf8').length : 0);
+const gcBefore = gcLogAt();
 const cpuBefore = threadTimes(hub.pid!);
 const spokeBefore = threadTimes(spoke.child.pid!);
 const cell = await drive(`${url}/mcp`, 'p_echo', Number(c), Number(seconds), era);
 const windowEnd = Number(process.hrtime.bigint() / 1000n);
 // CPU time per thread of the hub during the load, from /proc (clock ticks of 10 ms).
 const cpuAfter = threadTimes(hub.pid!);
+if (process.env.GC_TRACE)
+  printCollections(readFileSync(join(dir, 'gc.log'), 'utf8').slice(gcBefore, gcLogAt()));
 const rssMiB =
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hub.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const spokeAfter = threadTimes(spoke.child.pid!);
@@ -184,3 +193,34 @@ const top = (m: Map<string, number>, n: number) =>
 process.stderr.write(
   `\nby package:\n${top(byPackage, 25)}\n\nhottest functions:\n${top(self, 30)}\n\ninclusive:\n${top(inclusive, 60)}\n`,
 );
+
+/** The main isolate's collections in the load window, per call (from --trace-gc-nvp lines). */
+function printCollections(trace: string): void {
+  const totals = { s: 0, mc: 0, allocated: 0, promoted: 0, survived: 0, scavengeMs: 0, markCompactMs: 0 };
+  let isolate: string | undefined;
+  for (const line of trace.split('\n')) {
+    const head = /^\[\d+:(0x[0-9a-f]+)\]/.exec(line);
+    if (!head) continue;
+    // The first isolate seen is the main thread's (the embedded database's worker has its own).
+    isolate ??= head[1];
+    if (head[1] !== isolate) continue;
+    const field = (name: string) => Number(new RegExp(`(?:^| )${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
+    const kind = / gc=(\w+)/.exec(line)?.[1];
+    if (kind === 's') {
+      totals.s++;
+      totals.allocated += field('allocated');
+      totals.promoted += field('promoted');
+      totals.survived += field('new_space_survived');
+      totals.scavengeMs += field('pause') + field('background.scavenge.parallel');
+    } else if (kind === 'mc' || kind === 'mmc') {
+      totals.mc++;
+      totals.markCompactMs += field('pause') + field('background.mark') + field('background.sweep');
+    }
+  }
+  const per = (n: number) => (n / cell.calls).toFixed(0);
+  process.stderr.write(
+    `main thread GC: ${per(totals.allocated)} B allocated and ${per(totals.promoted)} B promoted per call; ` +
+      `${totals.s} scavenges (${per(totals.scavengeMs * 1000)} µs per call, ${(totals.survived / Math.max(1, totals.s) / 1024).toFixed(0)} KB surviving each), ` +
+      `${totals.mc} full collections (${per(totals.markCompactMs * 1000)} µs per call)\n`,
+  );
+}

@@ -3,6 +3,8 @@ import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { HubError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { InstanceView, RoutingView, ToolView } from '../registry/routing-index.js';
+import { CallAbortController, type CallSignal, toAbortSignal } from '../shared/call-abort.js';
+import { InFlight } from '../shared/in-flight.js';
 import type { ArgumentValidator } from './argument-validator.js';
 import type { Balancer } from './balancer.js';
 import type { CallerRelay } from './call-context.js';
@@ -21,7 +23,7 @@ export interface ExecuteRequest {
   /** Overrides the tool's timeout_seconds for each attempt. */
   timeoutSeconds?: number;
   /** Aborted by the caller (MCP notifications/cancelled, a closed REST request). */
-  signal?: AbortSignal;
+  signal?: CallSignal;
   /** Receives the spoke's progress notifications. */
   onProgress?: (progress: Progress) => void;
   /** Where the spoke's logs, sampling and elicitation requests go during the call. */
@@ -48,8 +50,10 @@ export interface EngineOptions {
 
 interface RunningCall {
   record: ExecutionRecord;
-  controller: AbortController;
+  controller: CallAbortController;
   done: Promise<unknown>;
+  /** Its place among the running calls (InFlight). */
+  slot: number;
 }
 
 /**
@@ -58,7 +62,9 @@ interface RunningCall {
  */
 export function createEngine(options: EngineOptions) {
   const { routing, upstream, balancer, validator, history, logger, gateFor, defaults } = options;
-  const running = new Map<string, RunningCall>();
+  const running = new InFlight<RunningCall>();
+  const runningCall = (executionId: string) =>
+    running.find((call) => call.record.execution_id === executionId);
   let closing = false;
 
   function finish(
@@ -78,13 +84,14 @@ export function createEngine(options: EngineOptions) {
     tool: ToolView,
     instance: InstanceView,
     request: ExecuteRequest,
-    callSignal: AbortSignal,
+    callSignal: CallSignal,
     timeoutMs: number,
     correlationId: string,
   ): Promise<CallToolResult> {
     // One controller and one timer per attempt: AbortSignal.timeout() and AbortSignal.any() cost
-    // several times more per call (weak references, finalizers) on the hot path.
-    const attemptController = new AbortController();
+    // several times more per call (weak references, finalizers) on the hot path, and a platform
+    // AbortController more than a CallAbortController (src/shared/call-abort.ts).
+    const attemptController = new CallAbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -126,7 +133,7 @@ export function createEngine(options: EngineOptions) {
     tool: ToolView,
     request: ExecuteRequest,
     record: ExecutionRecord,
-    controller: AbortController,
+    controller: CallAbortController,
   ) {
     const started = performance.now();
     const timeoutMs = (request.timeoutSeconds ?? tool.timeoutSeconds ?? defaults.timeoutSeconds) * 1000;
@@ -217,13 +224,13 @@ export function createEngine(options: EngineOptions) {
     local: LocalTool,
     request: ExecuteRequest,
     record: ExecutionRecord,
-    controller: AbortController,
+    controller: CallAbortController,
   ): Promise<ExecutionRecord> {
     const started = performance.now();
     record.attempts = 1;
     try {
       const result = await local.run(request.arguments, {
-        signal: controller.signal,
+        signal: toAbortSignal(controller.signal),
         correlationId: record.correlation_id,
         caller: request.caller,
         relay: request.relay,
@@ -252,7 +259,7 @@ export function createEngine(options: EngineOptions) {
     }
   }
 
-  function backoff(n: number, signal: AbortSignal): Promise<void> {
+  function backoff(n: number, signal: CallSignal): Promise<void> {
     // Full jitter on an exponential base, capped at 2 s.
     const delay = Math.random() * Math.min(2000, defaults.retryBaseMs * 2 ** n);
     return new Promise((resolve) => {
@@ -314,25 +321,26 @@ export function createEngine(options: EngineOptions) {
         record.error = { code: 'invalid_arguments', message: check.message };
         return finish(record, 'rejected', performance.now());
       }
-      const controller = new AbortController();
+      const controller = new CallAbortController();
       const onCallerAbort = () => controller.abort(request.signal?.reason);
       if (request.signal?.aborted) onCallerAbort();
       request.signal?.addEventListener('abort', onCallerAbort, { once: true });
       const done = local
         ? runLocal(local, request, record, controller)
         : run(tool!, request, record, controller);
-      running.set(record.execution_id, { record, controller, done });
+      const call: RunningCall = { record, controller, done, slot: -1 };
+      running.add(call);
       try {
         return await done;
       } finally {
-        running.delete(record.execution_id);
+        running.delete(call);
         request.signal?.removeEventListener('abort', onCallerAbort);
       }
     },
 
     /** Cancels a running execution; false when it is not running (here). */
     cancel(executionId: string): boolean {
-      const call = running.get(executionId);
+      const call = runningCall(executionId);
       if (!call) return false;
       call.controller.abort(new Error('cancelled through the API'));
       return true;
@@ -340,7 +348,7 @@ export function createEngine(options: EngineOptions) {
 
     /** A running execution's record, or undefined. */
     running(executionId: string): ExecutionRecord | undefined {
-      return running.get(executionId)?.record;
+      return runningCall(executionId)?.record;
     },
 
     get inFlight(): number {
@@ -353,7 +361,7 @@ export function createEngine(options: EngineOptions) {
      */
     async close(deadlineMs: number): Promise<void> {
       closing = true;
-      const all = [...running.values()].map((c) => c.done.catch(() => {}));
+      const all = running.values().map((c) => c.done.catch(() => {}));
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((r) => {
         timer = setTimeout(() => r('deadline'), deadlineMs);

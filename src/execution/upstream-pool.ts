@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { StdioService } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import { stdioEndpoint, stdioNameOf } from '../registry/registry-types.js';
+import { type CallSignal, toAbortSignal } from '../shared/call-abort.js';
 import { createGuardedFetch } from '../shared/guarded-fetch.js';
 import { packageVersion } from '../shared/package-root.js';
 import { untilAborted } from '../shared/until-aborted.js';
@@ -40,7 +41,7 @@ export interface UpstreamCall {
   endpoint: string;
   tool: string;
   arguments: Record<string, unknown>;
-  signal: AbortSignal;
+  signal: CallSignal;
   onProgress?: (progress: Progress) => void;
   /** The caller's session, for what the spoke sends back during the call. */
   relay?: CallerRelay;
@@ -500,7 +501,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
     endpoint: string,
     headers: Record<string, string> | undefined,
     session: string | undefined,
-    signal?: AbortSignal,
+    signal?: CallSignal,
   ): Promise<{ conn: Connection; release: () => void }> {
     const pending = connection(endpoint, headers);
     const shared = await (signal ? untilAborted(pending, signal) : pending);
@@ -588,7 +589,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
       const result = await conn.client.callTool(
         { name: call.tool, arguments: call.arguments, ...(token ? { _meta: { progressToken: token } } : {}) },
         {
-          signal: call.signal,
+          signal: toAbortSignal(call.signal),
           // The call's own deadline governs (the engine aborts it), not the SDK's 60 s default.
           timeout: 2 ** 31 - 1,
         },

@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { createParser } from 'eventsource-parser';
 import type { Agent, Dispatcher } from 'undici';
+import type { CallSignal } from '../shared/call-abort.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-limits.js';
 import {
   ACCEPT_JSON_AND_SSE,
@@ -41,7 +42,7 @@ const MAX_INPUT_ROUNDS = 8;
 export interface RawToolCall {
   tool: string;
   arguments: Record<string, unknown>;
-  signal: AbortSignal;
+  signal: CallSignal;
   onProgress?: (progress: Progress) => void;
   /** Where the spoke's logs, sampling and elicitation requests go (the caller's MCP session). */
   relay?: CallerRelay;
@@ -102,7 +103,7 @@ export function createUpstreamRpc(options: {
   async function post(
     target: RpcTarget,
     body: string,
-    signal?: AbortSignal,
+    signal?: CallSignal,
   ): Promise<Dispatcher.ResponseData> {
     const { origin, path } = addressOf(target.endpoint);
     return (agent ?? (await agentReady())).request({
@@ -115,7 +116,8 @@ export function createUpstreamRpc(options: {
         accept: ACCEPT_JSON_AND_SSE,
       },
       body,
-      signal,
+      // undici takes any object with addEventListener as a signal (CallAbortController's too).
+      signal: signal as AbortSignal | undefined,
       maxRedirections: 0,
     } as Dispatcher.RequestOptions);
   }

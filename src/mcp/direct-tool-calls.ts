@@ -5,6 +5,8 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { Engine } from '../execution/engine.js';
+import { CallAbortController } from '../shared/call-abort.js';
+import { InFlight } from '../shared/in-flight.js';
 import {
   errorCodeOf,
   JSON_CONTENT_TYPE,
@@ -20,6 +22,13 @@ import {
 } from '../shared/json-rpc.js';
 import { assertCallerSupports, checkedAnswer } from './relayed-requests.js';
 import { callErrorResponse, callToolForMcp } from './tool-call.js';
+
+/** A direct call of the session, in flight. */
+interface RunningCall {
+  id: RequestId;
+  controller: CallAbortController;
+  slot: number;
+}
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -53,7 +62,9 @@ export function createDirectToolCalls(options: {
   upstreamSession: string;
   clientCapabilities: () => ClientCapabilities | undefined;
 }) {
-  const running = new Map<RequestId, AbortController>();
+  // Not a Map: see InFlight (a session has few calls in flight; its lookups scan them).
+  const running = new InFlight<RunningCall>();
+  const runningCall = (id: unknown) => running.find((call) => call.id === id);
   const waiting = new Map<string, Waiting>();
   let counter = 0;
   let closed = false;
@@ -61,7 +72,7 @@ export function createDirectToolCalls(options: {
   function takesCall(req: IncomingMessage, body: JsonRpcBody): boolean {
     if (body.method !== 'tools/call' || body.jsonrpc !== '2.0') return false;
     if (typeof body.id !== 'string' && typeof body.id !== 'number') return false;
-    if (running.has(body.id)) return false;
+    if (runningCall(body.id)) return false;
     const params = body.params as { name?: unknown; arguments?: unknown; _meta?: unknown } | undefined;
     if (!isPlainObject(params) || typeof params.name !== 'string') return false;
     if (params.arguments !== undefined && !isPlainObject(params.arguments)) return false;
@@ -79,7 +90,7 @@ export function createDirectToolCalls(options: {
     const message = body as JsonRpcBody;
     if (takesCall(req, message)) return 'call';
     if (message.method === 'notifications/cancelled')
-      return running.has(cancelledId(message)) ? 'cancel' : undefined;
+      return runningCall(cancelledId(message)) ? 'cancel' : undefined;
     if (message.method === undefined && typeof message.id === 'string' && waiting.has(message.id))
       return 'answer';
     return undefined;
@@ -92,8 +103,9 @@ export function createDirectToolCalls(options: {
       arguments?: Record<string, unknown>;
       _meta?: { progressToken?: string | number };
     };
-    const controller = new AbortController();
-    running.set(id, controller);
+    const controller = new CallAbortController();
+    const entry: RunningCall = { id, controller, slot: -1 };
+    running.add(entry);
     const out = createResponder(res, options.sessionId);
     const progressToken = params._meta?.progressToken;
     callToolForMcp(
@@ -132,7 +144,7 @@ export function createDirectToolCalls(options: {
         (error: unknown) => out.finish(callErrorResponse(id, error)),
       )
       .finally(() => {
-        running.delete(id);
+        running.delete(entry);
       });
   }
 
@@ -151,7 +163,7 @@ export function createDirectToolCalls(options: {
       const message = body as JsonRpcBody;
       if (kind === 'call') call(req, res, message, caller);
       else if (kind === 'cancel') {
-        running.get(cancelledId(message))!.abort(new Error('cancelled by the client'));
+        runningCall(cancelledId(message))!.controller.abort(new Error('cancelled by the client'));
         res.writeHead(202).end();
       } else if (kind === 'answer') {
         const pending = waiting.get(message.id as string)!;
@@ -175,7 +187,7 @@ export function createDirectToolCalls(options: {
     /** The session ended: its running calls are cancelled. */
     close(): void {
       closed = true;
-      for (const controller of running.values()) controller.abort(new Error('the MCP session closed'));
+      for (const call of running.values()) call.controller.abort(new Error('the MCP session closed'));
     },
   };
 }

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type CallToolResult, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { CallAbortController, type CallSignal } from '../shared/call-abort.js';
+import { InFlight } from '../shared/in-flight.js';
 
 /** A request the call needs its caller to answer (sampling, elicitation, roots). */
 export interface InputRequest {
@@ -30,14 +32,16 @@ type Ended = { result?: CallToolResult; error?: unknown };
  * A call of a 2026-07-28 caller; between rounds its upstream request stays open, its spoke waiting
  * for answers. Most calls never ask anything: what only a question needs (the id a requestState
  * names, the map of questions, the abort listener that fails them) is made at the first question,
- * so a plain call costs the hub one small record and one AbortController (docs/performance.md).
+ * so a plain call costs the hub one small record and one CallAbortController (docs/performance.md).
  */
 interface BridgedCall {
+  /** Its place among the calls in flight (InFlight), -1 once it is over for this hub. */
+  slot: number;
   /** Given when the call first parks (the id its requestState names). */
   id?: string;
   tool: string;
   round: number;
-  controller: AbortController;
+  controller: CallAbortController;
   /** The questions asked so far and not answered; made at the first question. */
   asks?: Map<string, Ask>;
   nextKey: number;
@@ -88,7 +92,7 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
   const hubId = options.hubId ?? randomUUID().slice(0, 8);
   const key = randomBytes(32);
   // Every call of a 2026-07-28 caller in flight on this hub (the shutdown ends them all) …
-  const active = new Set<BridgedCall>();
+  const active = new InFlight<BridgedCall>();
   // … and, by id, those that have asked a question (a requestState names them).
   const parked = new Map<string, BridgedCall>();
 
@@ -243,12 +247,19 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
       tool: string,
       sink: (message: unknown) => void,
       run: (
-        signal: AbortSignal,
+        signal: CallSignal,
         ask: (request: InputRequest, key?: string) => Promise<unknown>,
         notify: (message: unknown) => void,
       ) => Promise<CallToolResult>,
     ): BridgedRound {
-      const call: BridgedCall = { tool, round: 0, controller: new AbortController(), nextKey: 0, sink };
+      const call: BridgedCall = {
+        slot: -1,
+        tool,
+        round: 0,
+        controller: new CallAbortController(),
+        nextKey: 0,
+        sink,
+      };
       active.add(call);
       // A call that ends while parked (its timeout, a shutdown) is forgotten at once; a call that
       // ends while a round waits is answered by that round (nextRound).
@@ -309,7 +320,7 @@ export function createInputRequiredBridge(options: { parkTimeoutMs: number; hubI
     },
 
     close(): void {
-      for (const call of [...active]) end(call, new Error('the hub is shutting down'));
+      for (const call of active.values()) end(call, new Error('the hub is shutting down'));
     },
   };
 }

@@ -8,6 +8,7 @@ import {
 import { HubError } from '../errors.js';
 import type { CallerRelay } from '../execution/call-context.js';
 import type { Engine } from '../execution/engine.js';
+import type { CallSignal } from '../shared/call-abort.js';
 import { isCorrelationId, JsonRpcCode, type JsonRpcId, jsonRpcError } from '../shared/json-rpc.js';
 import { relayableCapabilities } from './relayed-requests.js';
 
@@ -19,7 +20,7 @@ export interface CallerInfo {
 
 /** What one MCP tools/call brings besides its name and arguments, whichever transport carried it. */
 export interface ToolCallContext {
-  signal: AbortSignal;
+  signal: CallSignal;
   progressToken?: ProgressToken;
   /** The caller's X-Correlation-Id header, if any (used only when well-formed). */
   correlationHeader?: unknown;
