@@ -188,6 +188,28 @@ describe(`execution engine on the ${TEST_DB} database`, () => {
     await waitFor(() => spoke.log.cancelled.length === 1, 'the spoke to receive notifications/cancelled');
   });
 
+  it('cancels the call of a REST caller that hangs up, and the spoke sees it', async (t) => {
+    const hub = await startTestHub(t);
+    const spoke = await startTestSpoke(t);
+    await register(hub, 'hang', spoke.port);
+    const caller = new AbortController();
+    const request = fetch(`${hub.url}/api/v1/tools/hold/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ arguments: {} }),
+      signal: caller.signal,
+    });
+    await waitFor(() => spoke.held === 1, 'the call running at the spoke');
+    caller.abort();
+    await assert.rejects(request);
+    await waitFor(() => spoke.log.cancelled.length === 1, 'the spoke to see the cancellation');
+    await waitFor(
+      async () =>
+        (await api(hub, 'GET', '/api/v1/executions?tool=hold')).body.items[0]?.status === 'cancelled',
+      'the history row of the cancelled call',
+    );
+  });
+
   it('cancels a running execution through the REST API and the spoke sees it', async (t) => {
     const hub = await startTestHub(t);
     const spoke = await startTestSpoke(t);

@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import type { Engine } from '../../execution/engine.js';
 import type { ExecutionRecord } from '../../execution/execution-record.js';
 import type { RegistryService } from '../../registry/registry-service.js';
+import { CallAbortController } from '../../shared/call-abort.js';
 import {
   executeToolBody,
   executionSchema,
@@ -68,8 +69,8 @@ export function toolRoutes(registry: RegistryService, engine: Engine, guards: Ro
   });
   mountRoute(router, s.get, guards.for(s.get), ({ params }) => registry.getTool(params.id));
   mountRoute(router, s.execute, guards.for(s.execute), async ({ params, body, req, res }) => {
-    // A client that hangs up cancels its call.
-    const abandoned = new AbortController();
+    // A client that hangs up cancels its call (not an AbortController: see call-abort.ts).
+    const abandoned = new CallAbortController();
     res.on('close', () => {
       if (!res.writableFinished) abandoned.abort(new Error('client disconnected'));
     });
