@@ -13,9 +13,9 @@ export interface CallSignal {
  * A call's cancellation without an EventTarget. On Node 20 every AbortSignal is built by swapping
  * an EventTarget's prototype, and V8 then keeps each one — with whatever its listeners reach —
  * alive through scavenges until a full collection (fixed in Node 22, nodejs/node#52408). The hub
- * made three per call: measured at concurrency 10, the hub's CPU per call fell by a tenth
- * (hub/spoke 0.90–1.00 → 0.82–0.86, bench/profile-hub.ts) with these instead, together with
- * `InFlight` registries (docs/performance.md). undici's `request` takes this signal as it is (any
+ * made three per call: with these instead, together with `InFlight` registries, the hub's CPU
+ * per call at concurrency 10 fell from 0.96–1.00 to 0.84–0.85 of the spoke's (alternating builds,
+ * `bench/profile-hub.ts`; docs/performance.md). undici's `request` takes this signal as it is (any
  * object with `addEventListener`); where an API wants a real AbortSignal (the SDK client, fetch,
  * hub tools) `toAbortSignal` makes one.
  */

@@ -11,9 +11,10 @@ export interface Slotted {
  * dozen entries, and the table it leaves keeps a link to its successor and the entries it held.
  * Once one such table has reached the old generation, every later table — and every call they
  * held, with all its promises and closures — survives each scavenge and is promoted, until the
- * next full collection. Measured (the engine in one process, ten concurrent callers, a fake spoke):
+ * next full collection. Measured with a scratch script (the engine in one process, ten concurrent
+ * callers, a fake spoke; the committed before/after is bench/profile-hub.ts's, docs/performance.md):
  * 730 B promoted per call with a Map of running calls, none with this array, and 1.5× the calls per
- * second; on Node 20, 22 and 24 alike (docs/performance.md).
+ * second; on Node 20, 22 and 24 alike.
  * Lookups by key are linear: they are rare (a cancellation, a running execution's record) or
  * scan a single session's calls in flight.
  */
