@@ -1,6 +1,7 @@
 // The per-call bookkeeping of the hot path: the registry of calls in flight (InFlight) and the
 // call's cancellation (CallAbortController), which undici and the SDK-facing code must accept.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
@@ -98,6 +99,31 @@ describe('CallAbortController, a call’s cancellation', () => {
         return (platform.signal.reason as DOMException).name;
       })(),
     );
+  });
+
+  it('runs the other listeners when one throws, and reports the error as uncaught, as EventTarget does', () => {
+    // In a child process: an uncaught exception inside this test runner would fail the test itself.
+    const script = `
+      import { CallAbortController } from ${JSON.stringify(new URL('../../src/shared/call-abort.ts', import.meta.url).href)};
+      const seen = [];
+      process.on('uncaughtException', (error) => {
+        seen.push('uncaught ' + error.message);
+        console.log(JSON.stringify(seen));
+      });
+      const controller = new CallAbortController();
+      controller.signal.addEventListener('abort', () => { throw new Error('listener broke'); });
+      controller.signal.addEventListener('abort', () => seen.push('second listener ran'));
+      controller.abort();
+      seen.push('abort returned, aborted=' + controller.signal.aborted);
+    `;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(out), [
+      'second listener ran',
+      'abort returned, aborted=true',
+      'uncaught listener broke',
+    ]);
   });
 
   it('gives a platform AbortSignal that follows it, for APIs that want one', () => {

@@ -16,6 +16,7 @@ import { waitFor } from '../helpers/wait-for.js';
 const require = createRequire(import.meta.url);
 const FILESYSTEM_SERVER = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 const EVERYTHING_SERVER = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const HOLD_SERVER = new URL('../fixtures/hold-stdio-server.ts', import.meta.url).pathname;
 
 // `any`: the SDK types a call result as a union with task results.
 const text = (result: any) => (result.content as { text: string }[])[0]!.text;
@@ -126,6 +127,33 @@ describe(`MCP servers over stdio and HTTP+SSE, on the ${TEST_DB} database`, () =
       }[];
       return rows.some((row) => row.status === 'cancelled');
     }, 'the cancelled call in the history');
+  });
+
+  it('passes a caller’s cancellation on to the stdio server, which stops the call', async (t) => {
+    const logger = createCaptureLogger();
+    const hub = await startTestHub(
+      t,
+      {
+        logLevel: 'info',
+        services: [{ name: 'holder', command: process.execPath, args: ['--import', 'tsx', HOLD_SERVER] }],
+      },
+      { logger },
+    );
+    const stderrSaid = (words: string) =>
+      logger.lines.some((line) => /"stdio_service":"holder"/.test(line) && line.includes(words));
+    const { client } = await connectHttp(t, hub.url!);
+    const stop = new AbortController();
+    const cancelled = client.callTool({ name: 'hold', arguments: {} }, undefined, { signal: stop.signal });
+    await waitFor(() => stderrSaid('hold started'), 'the call running in the stdio server');
+    stop.abort();
+    await assert.rejects(cancelled, /abort/i);
+    // The hub's SDK client sent notifications/cancelled down the pipe: the server's own signal fired.
+    await waitFor(() => stderrSaid('hold cancelled'), 'the stdio server to see the cancellation');
+    await waitFor(async () => {
+      await hub.history.drain();
+      const rows = (await api(hub, 'GET', '/api/v1/executions?tool=hold')).body.items as { status: string }[];
+      return rows[0]?.status === 'cancelled';
+    }, 'the history row of the cancelled call');
   });
 
   it('relays a stdio server’s sampling and roots requests during a call to the caller', async (t) => {
