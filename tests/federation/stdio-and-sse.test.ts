@@ -142,6 +142,11 @@ describe(`MCP servers over stdio and HTTP+SSE, on the ${TEST_DB} database`, () =
     const stderrSaid = (words: string) =>
       logger.lines.some((line) => /"stdio_service":"holder"/.test(line) && line.includes(words));
     const { client } = await connectHttp(t, hub.url!);
+    // A slow start (tsx) on a loaded machine may need the config service's retry.
+    await waitFor(
+      async () => (await client.listTools()).tools.some((tool) => tool.name === 'hold'),
+      'the stdio server’s tool in the catalogue',
+    );
     const stop = new AbortController();
     const cancelled = client.callTool({ name: 'hold', arguments: {} }, undefined, { signal: stop.signal });
     await waitFor(() => stderrSaid('hold started'), 'the call running in the stdio server');
