@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { InstanceView, RoutingView, ToolView } from '../registry/routing-index.js';
 import { CallAbortController, type CallSignal, toAbortSignal } from '../shared/call-abort.js';
 import { InFlight } from '../shared/in-flight.js';
+import { untilAborted } from '../shared/until-aborted.js';
 import type { ArgumentValidator } from './argument-validator.js';
 import type { Balancer } from './balancer.js';
 import type { CallerRelay } from './call-context.js';
@@ -103,18 +104,25 @@ export function createEngine(options: EngineOptions) {
       return await gateFor(instance.serviceId).run(async () => {
         if (callSignal.aborted) throw new CallerAbort('cancelled before it started');
         try {
-          return await upstream.callTool({
-            endpoint: instance.endpoint,
-            headers: instance.upstreamHeaders,
-            tool: tool.upstreamName,
-            arguments: request.arguments,
-            signal: attemptController.signal,
-            onProgress: request.onProgress,
-            relay: request.relay,
-            // A server registered as keeping no session state serves every caller on one session.
-            session: instance.sharedSession ? undefined : request.relay?.session,
-            correlationId,
-          });
+          // Raced with the attempt's own signal: a timeout, a cancellation or the shutdown ends the
+          // attempt when it fires, even if a transport kept waiting on a request it was told to
+          // abort (both of ours honour it; the race keeps "one answer per call" from depending on
+          // that). The request itself is left to its transport.
+          return await untilAborted(
+            upstream.callTool({
+              endpoint: instance.endpoint,
+              headers: instance.upstreamHeaders,
+              tool: tool.upstreamName,
+              arguments: request.arguments,
+              signal: attemptController.signal,
+              onProgress: request.onProgress,
+              relay: request.relay,
+              // A server registered as keeping no session state serves every caller on one session.
+              session: instance.sharedSession ? undefined : request.relay?.session,
+              correlationId,
+            }),
+            attemptController.signal,
+          );
         } catch (error) {
           if (callSignal.aborted) throw new CallerAbort('cancelled', { cause: error });
           if (timedOut) throw new TimeoutFailure(timeoutMs);
