@@ -198,8 +198,11 @@ describe(`the upstream leg in both protocol eras, on the ${TEST_DB} database`, (
     const port = old.port;
     const body = registration('switch-1', 'switch', port, ['echo'], {
       mcp_url: `http://127.0.0.1:${port}/mcp`,
-      // No health ping during the test: its own upstream session would be a second one at the
-      // spoke (seen once in CI under load, the first check falling at random in the interval).
+      // No health ping during the test: a ping goes on the hub-owned connection, and after the
+      // restart it would open that one again — a second session at the spoke beside the test's
+      // MCP session's own (session isolation, issue #12: a spoke that gives session ids gets one
+      // per MCP session). Seen once in CI under load, the first check falling at random in the
+      // interval.
       health_check: { interval: 3600 },
     });
     assert.equal((await api(hub, 'POST', '/api/v1/services/register', body)).status, 200);
