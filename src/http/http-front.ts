@@ -13,6 +13,7 @@ import { createRawMcpFront } from '../mcp/raw-mcp-front.js';
 import type { HubMetrics, MetricsSources } from '../metrics.js';
 import type { AuditLog } from '../registry/audit-log.js';
 import type { RegistryService } from '../registry/registry-service.js';
+import { expressShapedMessages } from '../shared/express-shaped-messages.js';
 import type { AccessControl } from './access-control.js';
 import { createApp } from './create-app.js';
 import { createHostOriginCheck } from './host-origin-check.js';
@@ -110,7 +111,10 @@ export async function startHttpFront(options: HttpFrontOptions) {
     consumeCall: (identity, ip) => options.access.consumeCall(identity, ip),
     record: (request) => options.metrics.recordRequest(httpLogger, request),
   });
-  const server = createServer((req, res) => {
+  // Requests and responses are made express-shaped from the start (express-shaped-messages.ts):
+  // express's per-request prototype change made every scavenge of the hub keep what requests
+  // allocated. The raw front's requests get the same classes; it uses none of express's methods.
+  const server = createServer(expressShapedMessages(app), (req, res) => {
     try {
       if (!rawFront(req, res, app)) app(req, res);
     } catch (error) {

@@ -11,6 +11,7 @@ import {
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../logger.js';
+import { expressShapedMessages } from '../shared/express-shaped-messages.js';
 import { createHubRegistration } from './hub-registration.js';
 import type { SpokeTool } from './spoke-tool.js';
 
@@ -166,7 +167,9 @@ export async function startSpoke(options: SpokeOptions) {
   app.get('/mcp', bySession);
   app.delete('/mcp', bySession);
 
-  const httpServer: HttpServer = createServer(app);
+  // express-shaped requests from the start: no per-request prototype change for V8's collector to
+  // pay for (src/shared/express-shaped-messages.ts).
+  const httpServer: HttpServer = createServer(expressShapedMessages(app), app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, host, () => resolve());
