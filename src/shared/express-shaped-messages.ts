@@ -12,9 +12,10 @@ import type { Express } from 'express';
  * the effect was measured). On this machine (`--trace-gc-nvp`, 5,000 sequential GETs of a 2 KB
  * body on one kept-alive connection): a bare express app kept 3.4–3.6 MB of every ~10 MB a
  * scavenge went through, with pauses of 8–14 ms, where the same server without express kept
- * nothing and paused 0.3 ms; with these classes express keeps ~1 KB and pauses 0.4 ms. Those pauses were the tail of
- * the registry's lookups (SPEC §10, p99 < 10 ms). A plain function constructor built with
- * `Reflect.construct` instead of a class still kept ~0.2–0.5 MB a scavenge: classes it is.
+ * nothing and paused 0.3 ms; with these classes express keeps ~1 KB and pauses 0.4 ms. Those
+ * pauses were the tail of the registry's lookups (SPEC §10, p99 < 10 ms). A plain function
+ * constructor built with `Reflect.construct` instead of a class still kept ~0.2–0.5 MB a
+ * scavenge: classes it is.
  *
  * Express's own request and response objects stay as they were (other apps share them): the
  * classes' prototypes get copies of their properties, then become `app.request` and
