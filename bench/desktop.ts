@@ -35,8 +35,10 @@ export function treeRssMiB(pid: number): number {
 }
 
 interface Run {
-  /** From spawn to the first tools/list answer. */
+  /** From spawn to the first tools/list answer (warm: the list the last run served, remembered-tool-list.ts). */
   firstListMs: number;
+  /** From spawn to the answer of a first spoke tool call (the spokes registered and the hub routing to them). */
+  firstCallMs: number;
   firstListTools: number;
   /** The process tree after it settled (idle). */
   rssMiB: number;
@@ -54,12 +56,18 @@ async function runOnce(home: string, args: string[], settleMs: number): Promise<
   await client.connect(transport);
   const { tools } = await client.listTools();
   const firstListMs = performance.now() - begun;
+  // A hub without spokes (--db memory) has no tool to call.
+  if (args.includes('--spokes')) {
+    const quote = await client.callTool({ name: 'stock_quote', arguments: { symbol: 'AAPL' } });
+    if (quote.isError) throw new Error(`the first call failed: ${JSON.stringify(quote)}`);
+  }
+  const firstCallMs = performance.now() - begun;
   // Idle: the start-up's garbage collected and the registrations done.
   await new Promise((r) => setTimeout(r, settleMs));
   const rssMiB = treeRssMiB(transport.pid!);
   await client.close();
   // The spokes' tools (the hub's own hub_* tools are listed too).
-  return { firstListMs, firstListTools: tools.filter((t) => !t.name.startsWith('hub_')).length, rssMiB };
+  return { firstListMs, firstCallMs, firstListTools: tools.filter((t) => !t.name.startsWith('hub_')).length, rssMiB };
 }
 
 export async function measureDesktop(options: {
@@ -79,6 +87,7 @@ export async function measureDesktop(options: {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const warm = {
       firstListMs: median(warmRuns.map((r) => r.firstListMs)),
+      firstCallMs: median(warmRuns.map((r) => r.firstCallMs)),
       rssMiB: median(warmRuns.map((r) => r.rssMiB)),
       tools: Math.min(...warmRuns.map((r) => r.firstListTools)),
     };
@@ -99,8 +108,10 @@ export async function measureDesktop(options: {
       rows: [
         `| \`fin-hub --stdio --spokes market,risk,portfolio\`, first run (new home): whole process tree RSS, idle | ${fmt(first.rssMiB)} MiB |`,
         `| same, first run: first tools/list | ${fmt(first.firstListMs)} ms, ${first.firstListTools} tools |`,
+        `| same, first run: first spoke tool call answered | ${fmt(first.firstCallMs)} ms |`,
         `| same, warm (median of ${warmRuns.length}): whole process tree RSS, idle | ${fmt(warm.rssMiB)} MiB |`,
-        `| same, warm: first tools/list | ${fmt(warm.firstListMs)} ms, ${warm.tools} tools |`,
+        `| same, warm: first tools/list (the list the last run served) | ${fmt(warm.firstListMs)} ms, ${warm.tools} tools |`,
+        `| same, warm: first spoke tool call answered (spokes registered) | ${fmt(warm.firstCallMs)} ms |`,
         `| \`fin-hub --stdio --db memory\` (median of ${memoryRuns.length}): RSS, idle | ${fmt(memory.rssMiB)} MiB |`,
       ],
       budget: [

@@ -10,8 +10,10 @@ import { STDIO_SPARE_DATA_DIRS } from '../config/early-database.js';
 import { CONFIG_FLAGS, ConfigError, defaultDataDir, loadConfig } from '../config/load-config.js';
 import { resolveDatabaseTarget } from '../db/database-target.js';
 import { type EmbeddedEngine, startEmbeddedWorker } from '../db/embedded-database.js';
+import type { Logger } from '../logger.js';
 import { createLogger, resolveLogFormat } from '../logger.js';
 import type { Hub } from '../main.js';
+import type { ToolListMemory } from '../mcp/remembered-tool-list.js';
 import { dropLogsWhenStderrCloses, whenStdoutCloses } from '../shared/closed-client-streams.js';
 import { packageVersion } from '../shared/package-root.js';
 import type { SpokeSupervisor } from '../spoke/spoke-supervisor.js';
@@ -285,6 +287,16 @@ async function serve(config: HubConfig, takeEarly: () => EarlyDatabase | undefin
           version: packageVersion(),
           pageSize: config.mcp.pageSize,
           onEnd: () => stdioEnded(),
+          memory:
+            embedded?.dataDir && target.kind === 'embedded' && target.dataDir !== 'memory'
+              ? await rememberedToolList(
+                  config,
+                  embedded.dataDir,
+                  embedded.creating ?? false,
+                  logger,
+                  () => stopping !== undefined,
+                )
+              : undefined,
         })
       : undefined;
     if (spokesArrived) stdioFront?.hold(spokesArrived);
@@ -314,6 +326,33 @@ async function serve(config: HubConfig, takeEarly: () => EarlyDatabase | undefin
   }
   await finished;
   return exitCode;
+}
+
+/**
+ * The tool list a desktop hub on its own data directory served last time, and where it keeps the
+ * next one. Nothing is remembered once the hub stops: its spokes leave the registry then, and the
+ * next run should list them.
+ */
+async function rememberedToolList(
+  config: HubConfig,
+  dataDir: string,
+  creating: boolean,
+  logger: Logger,
+  isStopping: () => boolean,
+): Promise<ToolListMemory> {
+  const { openToolListMemory, toolListFileOf, toolListKey } = await import('../mcp/remembered-tool-list.js');
+  const memory = openToolListMemory({
+    file: toolListFileOf(dataDir),
+    key: toolListKey(packageVersion(), config),
+    logger: logger.child({ component: 'mcp' }),
+    fresh: creating,
+  });
+  return {
+    remembered: memory.remembered,
+    remember: (list) => {
+      if (!isStopping()) memory.remember(list);
+    },
+  };
 }
 
 /** Whether a listener could bind host:port now (it is closed again at once). */

@@ -12,6 +12,7 @@ import type { FederatedSurface } from '../execution/federated-surface.js';
 import type { LogLevel, LogRelay } from '../execution/log-relay.js';
 import type { LogMessage } from '../execution/upstream-pool.js';
 import type { RoutingView } from '../registry/routing-index.js';
+import type { ToolList } from './remembered-tool-list.js';
 import { type CallerInfo, callToolForMcp } from './tool-call.js';
 
 /** What the handlers read. */
@@ -46,6 +47,11 @@ export interface McpServerFactoryOptions {
    * changes at once anyway.
    */
   toolListTtlMs?: number;
+  /**
+   * While a stdio hub starts: the list to answer tools/list with instead of waiting for `backend`
+   * (the one its last run served), or undefined to wait.
+   */
+  toolsBeforeReady?: () => ToolList | undefined;
 }
 
 /**
@@ -87,33 +93,14 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
     );
 
     server.setRequestHandler('tools/list', async (request) => {
+      const cursor = request.params?.cursor;
+      // A stdio hub still starting answers from the list its last run served (remembered-tool-list.ts).
+      const remembered = options.toolsBeforeReady?.();
+      if (remembered)
+        return pageOfTools(remembered.tools, (tool) => tool, remembered.lead, cursor, pageSize) as never;
       const { routing, hubTools = [], progressive } = await backend;
       if (progressive) return { tools: hubTools as never };
-      const all = routing.visibleTools();
-      let start = 0;
-      const cursor = request.params?.cursor;
-      if (cursor !== undefined) {
-        const after = decodeToolCursor(cursor);
-        // Binary search: the first tool whose name sorts after the cursor's.
-        let lo = 0;
-        let hi = all.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (all[mid]!.definition.name <= after) lo = mid + 1;
-          else hi = mid;
-        }
-        start = lo;
-      }
-      const page = all.slice(start, start + pageSize);
-      const last = page[page.length - 1];
-      // The hub tools lead the first page; cursors count registered tools only.
-      const lead = cursor === undefined ? hubTools : [];
-      return {
-        tools: [...lead, ...page.map((t) => t.definition)] as never,
-        ...(start + pageSize < all.length && last
-          ? { nextCursor: Buffer.from(last.definition.name).toString('base64url') }
-          : {}),
-      };
+      return pageOfTools(routing.visibleTools(), (t) => t.definition, hubTools, cursor, pageSize) as never;
     });
 
     // A 2026-07-28 request has no session: it goes on servers' hub-owned upstream sessions.
@@ -211,6 +198,50 @@ export function createMcpServerFactory(options: McpServerFactoryOptions) {
 }
 
 export type McpServerFactory = ReturnType<typeof createMcpServerFactory>;
+
+/** The tool list served to a stdio client: what `toolsBeforeReady` serves, and what is remembered. */
+export function toolListOf(backend: McpBackend): ToolList {
+  const lead = backend.hubTools ?? [];
+  return backend.progressive
+    ? { lead, tools: [] }
+    : { lead, tools: backend.routing.visibleTools().map((t) => t.definition) };
+}
+
+/**
+ * One page of tools sorted by name: `lead` (the hub's own tools) heads the first page, and a cursor
+ * is the name of the last tool of the page before, so that it pages on through a list that changed
+ * in between — also from a remembered list to the live one.
+ */
+function pageOfTools<T>(
+  all: readonly T[],
+  toolOf: (entry: T) => Tool,
+  lead: readonly Tool[],
+  cursor: string | undefined,
+  pageSize: number,
+): { tools: Tool[]; nextCursor?: string } {
+  let start = 0;
+  if (cursor !== undefined) {
+    const after = decodeToolCursor(cursor);
+    // Binary search: the first tool whose name sorts after the cursor's.
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (toolOf(all[mid]!).name <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const page = all.slice(start, start + pageSize);
+  const last = page[page.length - 1];
+  // The hub tools lead the first page; cursors count registered tools only.
+  return {
+    tools: cursor === undefined ? [...lead, ...page.map(toolOf)] : page.map(toolOf),
+    ...(start + pageSize < all.length && last
+      ? { nextCursor: Buffer.from(toolOf(last).name).toString('base64url') }
+      : {}),
+  };
+}
 
 function decodeToolCursor(cursor: string): string {
   const name = Buffer.from(cursor, 'base64url').toString('utf8');

@@ -1,7 +1,8 @@
 import type { Server } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { ListChangedBroadcaster } from './list-changed-broadcaster.js';
-import { createMcpServerFactory, type McpBackend } from './mcp-server-factory.js';
+import { createMcpServerFactory, type McpBackend, toolListOf } from './mcp-server-factory.js';
+import type { ToolListMemory } from './remembered-tool-list.js';
 import { createStdioMessageGuard } from './stdio-message-guard.js';
 
 export interface StdioFrontOptions {
@@ -11,6 +12,11 @@ export interface StdioFrontOptions {
   onEnd: () => void;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
+  /**
+   * The tool list of the last run (a desktop hub on its own data directory): tools/list answers
+   * it until the hub is ready, and the live list is remembered from then on.
+   */
+  memory?: ToolListMemory;
 }
 
 /**
@@ -36,10 +42,21 @@ export function openStdioFront(options: StdioFrontOptions) {
   });
   // Nobody may be waiting when start-up fails; the rejection is still delivered to later requests.
   backend.catch(() => {});
+  const memory = options.memory;
+  const remembered = memory?.remembered;
+  let live: McpBackend | undefined;
+  let servedRemembered = false;
   const createServer = createMcpServerFactory({
     backend,
     pageSize: options.pageSize,
     version: options.version,
+    toolsBeforeReady: remembered
+      ? () => {
+          if (live) return undefined;
+          servedRemembered = true;
+          return remembered;
+        }
+      : undefined,
   });
   // What the first answers wait for besides the hub itself (the spokes a --stdio hub starts).
   const holds: Promise<unknown>[] = [];
@@ -66,6 +83,12 @@ export function openStdioFront(options: StdioFrontOptions) {
     },
     { transport },
   );
+  // Hears every change of the tool list (debounced by the broadcaster) and keeps the new list.
+  const rememberer = {
+    sendToolListChanged: () => {
+      if (live && memory) memory.remember(toolListOf(live));
+    },
+  };
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -77,7 +100,17 @@ export function openStdioFront(options: StdioFrontOptions) {
   return {
     /** The hub is up: waiting and later requests are served, list changes are announced. */
     attach(ready: McpBackend, listChanged: ListChangedBroadcaster): void {
-      void Promise.all(holds).then(() => provide(ready));
+      void Promise.all(holds).then(() => {
+        live = ready;
+        provide(ready);
+        if (!memory) return;
+        const list = toolListOf(ready);
+        // Clients that were answered from memory hear that the live list is another one.
+        if (servedRemembered && JSON.stringify(list) !== JSON.stringify(remembered))
+          for (const server of servers) void server.sendToolListChanged().catch(() => {});
+        memory.remember(list);
+        listChanged.add(rememberer);
+      });
       broadcaster = listChanged;
       for (const server of servers) listChanged.add(server);
     },
@@ -94,6 +127,7 @@ export function openStdioFront(options: StdioFrontOptions) {
     },
     async close(): Promise<void> {
       for (const server of servers) broadcaster?.delete(server);
+      broadcaster?.delete(rememberer);
       await handle.close().catch(() => {});
     },
   };

@@ -3,7 +3,7 @@
 // spoke tool; a second client with the same command gets a database of its own; `kill -9` leaves
 // no spoke behind; a restart on the same home replaces its instances instead of adding some.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -17,14 +17,14 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const SPOKE_TOOLS = Object.values(REFERENCE_SPOKES).reduce((n, spoke) => n + spoke.tools().length, 0);
 
 /** One desktop client's hub: the Claude Desktop command, with a test home and a given port. */
-async function startDesktopHub(t: TestContext, home: string, port: number) {
+async function startDesktopHub(t: TestContext, home: string, port: number, spokes = 'market,risk,portfolio') {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [
       join(ROOT, 'dist/bin/fin-hub.js'),
       '--stdio',
       '--spokes',
-      'market,risk,portfolio',
+      spokes,
       '--port',
       String(port),
       '--log-level',
@@ -38,7 +38,15 @@ async function startDesktopHub(t: TestContext, home: string, port: number) {
     stderr += chunk;
   });
   const session = await connectClient(t, transport);
-  return { ...session, pid: transport.pid!, stderr: () => stderr };
+  return {
+    client: session.client,
+    // A getter: the count goes on after this returns (a spread would copy today's value).
+    get listChanged() {
+      return session.listChanged;
+    },
+    pid: transport.pid!,
+    stderr: () => stderr,
+  };
 }
 
 /** The URL a stdio hub wrote into its data directory's lock (how outside spokes find it). */
@@ -89,7 +97,16 @@ describe('the desktop path: fin-hub --stdio --spokes market,risk,portfolio', () 
     // Warm, on the same home (its lock left behind by the killed hub is taken over).
     const again = await startDesktopHub(t, home, port);
     assert.equal(withoutHubTools((await again.client.listTools()).tools).length, SPOKE_TOOLS, again.stderr());
-    const after = await spokeInstances(hubUrl);
+    // That first list is the one the last run served (remembered-tool-list.ts): the spokes may still be registering.
+    let after: Awaited<ReturnType<typeof spokeInstances>> = [];
+    await waitFor(
+      // The registry API may not listen yet either.
+      async () => {
+        after = await spokeInstances(hubUrl).catch(() => []);
+        return after.length === 3;
+      },
+      'the three spokes to register',
+    );
     assert.deepEqual(
       after.map((s) => s.service_id).sort(),
       spokes.map((s) => s.service_id).sort(),
@@ -117,5 +134,69 @@ describe('the desktop path: fin-hub --stdio --spokes market,risk,portfolio', () 
     for (const url of urls) assert.equal((await spokeInstances(url)).length, 3, url);
     await Promise.all([one.client.close(), two.client.close()]);
     await waitFor(() => gone(one.pid) && gone(two.pid), 'both hubs to exit');
+  });
+
+  it('answers the first tools/list of a warm start with the list the last run served, then says when the live one differs', async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'fin-hub-desktop-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const port = await freePort();
+    const marketTools = REFERENCE_SPOKES.market
+      .tools()
+      .map((tool) => tool.name)
+      .sort();
+    const file = join(home, 'data.tools.json');
+    const rememberedNames = () =>
+      (JSON.parse(readFileSync(file, 'utf8')) as { tools: { name: string }[] }).tools.map(
+        (tool) => tool.name,
+      );
+
+    const first = await startDesktopHub(t, home, port, 'market');
+    assert.deepEqual(
+      withoutHubTools((await first.client.listTools()).tools)
+        .map((tool) => tool.name)
+        .sort(),
+      marketTools,
+    );
+    await waitFor(
+      () => existsSync(file) && rememberedNames().length === marketTools.length,
+      'the list to be remembered',
+    );
+    await first.client.close();
+    await waitFor(() => gone(first.pid), 'the hub to exit');
+    assert.deepEqual(
+      rememberedNames().sort(),
+      marketTools,
+      'stopping (the spoke leaving) did not overwrite it',
+    );
+
+    // A tool only the file knows: the next first tools/list can only have it from there.
+    const remembered = JSON.parse(readFileSync(file, 'utf8')) as { tools: { name: string }[] };
+    remembered.tools.push({ name: 'remembered_only', inputSchema: { type: 'object' } } as never);
+    writeFileSync(file, JSON.stringify(remembered));
+
+    const warm = await startDesktopHub(t, home, port, 'market');
+    const firstList = withoutHubTools((await warm.client.listTools()).tools).map((tool) => tool.name);
+    assert.ok(firstList.includes('remembered_only'), `served from the file: ${firstList.join(' ')}`);
+    await waitFor(() => warm.listChanged > 0, 'list_changed once the live list is known').catch((error) => {
+      throw new Error(`${error.message}: ${warm.stderr()}`);
+    });
+    assert.deepEqual(
+      withoutHubTools((await warm.client.listTools()).tools)
+        .map((tool) => tool.name)
+        .sort(),
+      marketTools,
+    );
+    await waitFor(() => !rememberedNames().includes('remembered_only'), 'the live list to be remembered');
+    const quote = await warm.client.callTool({ name: 'stock_quote', arguments: { symbol: 'AAPL' } });
+    assert.equal(quote.isError, undefined, JSON.stringify(quote));
+
+    // Another command (other spokes) does not use a list written for this one.
+    await warm.client.close();
+    await waitFor(() => gone(warm.pid), 'the hub to exit');
+    writeFileSync(file, JSON.stringify(remembered));
+    const other = await startDesktopHub(t, home, port, 'risk');
+    const otherList = withoutHubTools((await other.client.listTools()).tools).map((tool) => tool.name);
+    assert.equal(otherList.includes('remembered_only'), false, otherList.join(' '));
+    assert.ok(otherList.includes('risk_calculate_var'), otherList.join(' '));
   });
 });
