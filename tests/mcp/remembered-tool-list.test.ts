@@ -75,24 +75,62 @@ function recordingMemory(remembered: ToolList | undefined) {
   return { memory, kept };
 }
 
+/** A real hub with the test spoke registered as `serviceId`, offering `tools`. */
+async function hubWithSpoke(t: TestContext, serviceId: string, tools: string[]) {
+  const hub = await startTestHub(t);
+  const spoke = await startTestSpoke(t);
+  const reg = await api(
+    hub,
+    'POST',
+    '/api/v1/services/register',
+    registration(serviceId, serviceId, spoke.port, tools),
+  );
+  assert.equal(reg.status, 200, JSON.stringify(reg.body));
+  return hub;
+}
+
+/**
+ * A stdio front with `memory`, a client connected to it in `mode`, and `attach`: the hub is ready
+ * (as main.ts attaches it, with a broadcaster of the hub's registry changes).
+ */
+async function frontWithMemory(
+  t: TestContext,
+  hub: Awaited<ReturnType<typeof startTestHub>>,
+  memory: ToolListMemory,
+  options: { pageSize: number; mode: 'legacy' | 'auto' },
+) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const front = openStdioFront({
+    version: 'test',
+    pageSize: options.pageSize,
+    onEnd: () => {},
+    stdin,
+    stdout,
+    memory,
+  });
+  t.after(() => front.close());
+  const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), {
+    mode: options.mode,
+  });
+  const attach = () => {
+    const broadcaster = createListChangedBroadcaster({
+      store: hub.store,
+      debounceMs: 10,
+      logger: createCaptureLogger(),
+    });
+    t.after(() => broadcaster.close());
+    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+  };
+  return { session, attach };
+}
+
 describe('a stdio front with a remembered tool list', () => {
   for (const mode of ['legacy', 'auto'] as const) {
     it(`answers from memory before the hub is ready, then pages on into the live list and says it changed (${mode === 'legacy' ? 'handshake era' : '2026-07-28'})`, async (t) => {
-      const hub = await startTestHub(t);
-      const spoke = await startTestSpoke(t);
-      const reg = await api(
-        hub,
-        'POST',
-        '/api/v1/services/register',
-        registration(`remember-${mode}`, 'remember', spoke.port, ['echo', 'hold', 'slow']),
-      );
-      assert.equal(reg.status, 200);
+      const hub = await hubWithSpoke(t, `remember-${mode}`, ['echo', 'hold', 'slow']);
       const { memory, kept } = recordingMemory({ lead: [], tools: [tool('aaa_gone'), tool('echo')] });
-      const stdin = new PassThrough();
-      const stdout = new PassThrough();
-      const front = openStdioFront({ version: 'test', pageSize: 1, onEnd: () => {}, stdin, stdout, memory });
-      t.after(() => front.close());
-      const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode });
+      const { session, attach } = await frontWithMemory(t, hub, memory, { pageSize: 1, mode });
       const { client } = session;
 
       // Nothing is attached yet: a list that waited for the hub would never come. (One page by
@@ -110,14 +148,7 @@ describe('a stdio front with a remembered tool list', () => {
       );
       // A call waits for the hub, as before.
       const call = client.callTool({ name: 'echo', arguments: { text: 'waited' } });
-
-      const broadcaster = createListChangedBroadcaster({
-        store: hub.store,
-        debounceMs: 10,
-        logger: createCaptureLogger(),
-      });
-      t.after(() => broadcaster.close());
-      front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+      attach();
 
       assert.deepEqual((await call).structuredContent, { text: 'waited' });
       // The remembered cursor (after "aaa_gone") pages on through the live list.
@@ -135,31 +166,13 @@ describe('a stdio front with a remembered tool list', () => {
   }
 
   it('says nothing at ready when the live list is the remembered one', async (t) => {
-    const hub = await startTestHub(t);
-    const spoke = await startTestSpoke(t);
-    const reg = await api(
-      hub,
-      'POST',
-      '/api/v1/services/register',
-      registration('same', 'same', spoke.port, ['echo']),
-    );
-    assert.equal(reg.status, 200);
+    const hub = await hubWithSpoke(t, 'same', ['echo']);
     const live = hub.routing.visibleTools().map((t) => t.definition);
     const { memory } = recordingMemory({ lead: [], tools: live });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout, memory });
-    t.after(() => front.close());
-    const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode: 'legacy' });
+    const { session, attach } = await frontWithMemory(t, hub, memory, { pageSize: 100, mode: 'legacy' });
     assert.deepEqual(names((await session.client.listTools()).tools), ['echo']);
-    const broadcaster = createListChangedBroadcaster({
-      store: hub.store,
-      debounceMs: 10,
-      logger: createCaptureLogger(),
-    });
-    t.after(() => broadcaster.close());
     const call = session.client.callTool({ name: 'echo', arguments: { text: 'after ready' } });
-    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+    attach();
     // A list_changed at ready is written (a microtask after it) before this answer, which needs the spoke.
     assert.deepEqual((await call).structuredContent, { text: 'after ready' });
     assert.equal(session.listChanged, 0);
