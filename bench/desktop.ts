@@ -67,7 +67,12 @@ async function runOnce(home: string, args: string[], settleMs: number): Promise<
   const rssMiB = treeRssMiB(transport.pid!);
   await client.close();
   // The spokes' tools (the hub's own hub_* tools are listed too).
-  return { firstListMs, firstCallMs, firstListTools: tools.filter((t) => !t.name.startsWith('hub_')).length, rssMiB };
+  return {
+    firstListMs,
+    firstCallMs,
+    firstListTools: tools.filter((t) => !t.name.startsWith('hub_')).length,
+    rssMiB,
+  };
 }
 
 export async function measureDesktop(options: {

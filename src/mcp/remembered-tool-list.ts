@@ -82,7 +82,8 @@ export function openToolListMemory(options: {
       written = text;
       const temporary = `${file}.${process.pid}.tmp`;
       writing = writing
-        .then(() => writeFile(temporary, text))
+        // The owner's only: the key is a digest of a configuration that may hold secrets.
+        .then(() => writeFile(temporary, text, { mode: 0o600 }))
         .then(() => rename(temporary, file))
         .catch((error) =>
           logger.warn('the tool list could not be remembered', { file, error: String(error) }),

@@ -2,7 +2,7 @@
 // the file it keeps, and the stdio front that answers from it until the hub is ready, then says
 // list_changed when the live list is another one and keeps the live list from then on.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -45,6 +45,7 @@ describe('the remembered tool list file', () => {
     first.remember({ lead: [tool('hub_search')], tools: [tool('b_tool'), tool('a_tool')] });
     await waitFor(() => existsSync(file), 'the list to be written');
     assert.equal(existsSync(`${file}.${process.pid}.tmp`), false, 'written through a renamed temporary file');
+    assert.equal(statSync(file).mode & 0o777, 0o600, "the owner's only");
 
     const again = openToolListMemory({ file, key, logger });
     assert.deepEqual(names(again.remembered!.lead), ['hub_search']);
