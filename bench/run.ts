@@ -513,7 +513,7 @@ try {
   lines.push(`| history rows / calls accepted | ${rows} / ${accepted} |`);
 
   // Start-up of fin-hub --stdio to the answer of initialize (the front answers it while the hub
-  // loads), and to the first tools/list (the registry is loaded: the hub is fully up).
+  // loads), to the first tools/list, and to the first tool call answered (the hub fully up).
   const startup = async (dir: string) => {
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -526,8 +526,11 @@ try {
     const initialized = performance.now() - begun;
     await c.listTools();
     const listed = performance.now() - begun;
+    // A warm hub may list the tools it remembered before it is up; a call waits for it.
+    await c.callTool({ name: 'hub_status', arguments: {} });
+    const up = performance.now() - begun;
     await c.close();
-    return { initialized, listed };
+    return { initialized, listed, up };
   };
   const stdioDir = join(dataDir, 'stdio');
   const cold = await startup(stdioDir);
@@ -537,11 +540,16 @@ try {
     warmRuns.map((r) => r.listed),
     0.5,
   );
-  lines.push(
-    `| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold.initialized, 0)} ms (first tools/list answered at ${fmt(cold.listed, 0)} ms) |`,
+  const warmUp = sample(
+    warmRuns.map((r) => r.up),
+    0.5,
   );
   lines.push(
-    `| fin-hub --stdio start to the first tools/list answer: warm (median of 3) | ${fmt(warmListed, 0)} ms |`,
+    `| fin-hub --stdio start to initialize: cold (new embedded database) | ${fmt(cold.initialized, 0)} ms (first tools/list answered at ${fmt(cold.listed, 0)} ms, first tool call at ${fmt(cold.up, 0)} ms) |`,
+  );
+  lines.push(
+    `| fin-hub --stdio start to the first tools/list answer: warm (median of 3; the list the last run served) | ${fmt(warmListed, 0)} ms |`,
+    `| fin-hub --stdio start to the first tool call answered: warm (median of 3; the hub fully up) | ${fmt(warmUp, 0)} ms |`,
   );
   lines.push(
     `| fin-hub --stdio start to initialize: warm (median of 3) | ${fmt(sample(warm, 0.5), 0)} ms (goal < 1500 ms: ${sample(warm, 0.5) < 1500 ? 'met' : 'not met'}) |`,
@@ -556,7 +564,7 @@ try {
   budget.push(
     `| registry lookups and paged lists p99 < 10 ms at ${SIZES[SIZES.length - 1]!.toLocaleString('en')} instances | ${[...registryP99].map(([k, v]) => `${k} ${fmt(v, 1)} ms`).join(', ')} | ${worstLookup < 10 ? 'met' : 'not met'} |`,
     `| routing cost independent of registry size | tools/call p50 ${callP50BySize.map((v) => fmt(v, 1)).join(' / ')} ms at ${SIZES.map((n) => n.toLocaleString('en')).join(' / ')} instances | ${Math.max(...callP50BySize) < 2 * Math.min(...callP50BySize) ? 'met' : 'not met'} |`,
-    `| \`fin-hub --stdio\` warm start < 1.5 s (SPEC §3) | ${fmt(sample(warm, 0.5) / 1000, 1)} s to initialize (hub fully up, first tools/list: ${fmt(warmListed / 1000, 1)} s; cold ${fmt(cold.initialized / 1000, 1)} s, initdb) | ${sample(warm, 0.5) < 1500 && warmListed < 1500 ? 'met (both)' : 'not met'} |`,
+    `| \`fin-hub --stdio\` warm start < 1.5 s (SPEC §3) | ${fmt(sample(warm, 0.5) / 1000, 1)} s to initialize (hub fully up, first tool call answered: ${fmt(warmUp / 1000, 1)} s; cold ${fmt(cold.initialized / 1000, 1)} s, initdb) | ${sample(warm, 0.5) < 1500 && warmUp < 1500 ? 'met (both)' : 'not met'} |`,
   );
   lines.push('', '## SPEC §10 budget', '', '| target | measured | verdict |', '|---|---|---|', ...budget);
   const last = checkpoints[checkpoints.length - 1]!;

@@ -5,7 +5,7 @@ export const STDIO_SPARE_DATA_DIRS = 8;
 
 /** Options that could name another database, on the command line or in the environment. */
 const NAMES_A_DATABASE = ['--db', '--config'];
-const ENVIRONMENT_NAMING_A_DATABASE = ['FIN_HUB_DB', 'DATABASE_URL', 'FIN_HUB_CONFIG'];
+export const ENVIRONMENT_NAMING_A_DATABASE = ['FIN_HUB_DB', 'DATABASE_URL', 'FIN_HUB_CONFIG'];
 
 /**
  * The embedded data directory a `fin-hub --stdio` start is going to open, known from the command

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ENVIRONMENT_NAMING_A_DATABASE } from '../../src/config/early-database.js';
 import { REFERENCE_SPOKES } from '../../src/spokes/reference-spokes.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectClient, withoutHubTools } from '../helpers/mcp-client.js';
@@ -30,7 +31,12 @@ async function startDesktopHub(t: TestContext, home: string, port: number, spoke
       '--log-level',
       'warn',
     ],
-    env: { ...process.env, FIN_HUB_HOME: home } as Record<string, string>,
+    // A database named in this environment (DATABASE_URL…) would make it another hub than a desktop's.
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, FIN_HUB_HOME: home }).filter(
+        ([name]) => !ENVIRONMENT_NAMING_A_DATABASE.includes(name),
+      ),
+    ) as Record<string, string>,
     stderr: 'pipe',
   });
   let stderr = '';
