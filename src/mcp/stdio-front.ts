@@ -45,6 +45,7 @@ export function openStdioFront(options: StdioFrontOptions) {
   const memory = options.memory;
   const remembered = memory?.remembered;
   let live: McpBackend | undefined;
+  let failed = false;
   let servedRemembered = false;
   const createServer = createMcpServerFactory({
     backend,
@@ -52,7 +53,8 @@ export function openStdioFront(options: StdioFrontOptions) {
     version: options.version,
     toolsBeforeReady: remembered
       ? () => {
-          if (live) return undefined;
+          // Ready, or failed to start: the backend answers (the live list, or the start-up error).
+          if (live || failed) return undefined;
           servedRemembered = true;
           return remembered;
         }
@@ -123,6 +125,7 @@ export function openStdioFront(options: StdioFrontOptions) {
     },
     /** Start-up failed: requests get this error instead of waiting. */
     fail(error: Error): void {
+      failed = true;
       refuse(error);
     },
     async close(): Promise<void> {

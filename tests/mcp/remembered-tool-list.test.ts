@@ -179,6 +179,20 @@ describe('a stdio front with a remembered tool list', () => {
     assert.equal(session.listChanged, 0);
   });
 
+  it('answers the start-up error, not the remembered list, once the hub failed to start', async (t) => {
+    const { memory } = recordingMemory({ lead: [], tools: [tool('remembered')] });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout, memory });
+    t.after(() => front.close());
+    const { client } = await connectModernClient(t, new StreamPairTransport(stdin, stdout), {
+      mode: 'legacy',
+    });
+    assert.deepEqual(names((await client.listTools()).tools), ['remembered']);
+    front.fail(new Error('fin-hub could not start: the database is gone'));
+    await assert.rejects(client.listTools(), /the database is gone/);
+  });
+
   it('reads the file a hub wrote: a front opened on it answers the remembered list', async (t) => {
     const file = tempFile(t);
     const key = toolListKey('test', {});
