@@ -105,6 +105,11 @@ export function openStdioFront(options: StdioFrontOptions) {
       void Promise.all(holds).then(() => {
         live = ready;
         provide(ready);
+        // Changes are announced from here on. Before, a client either waits for its list or is
+        // answered from memory, and a list_changed (the spokes registering) would only have it
+        // list the remembered tools again; the one that matters is sent below.
+        broadcaster = listChanged;
+        for (const server of servers) listChanged.add(server);
         if (!memory) return;
         const list = toolListOf(ready);
         // Clients that were answered from memory hear that the live list is another one.
@@ -113,8 +118,6 @@ export function openStdioFront(options: StdioFrontOptions) {
         memory.remember(list);
         listChanged.add(rememberer);
       });
-      broadcaster = listChanged;
-      for (const server of servers) listChanged.add(server);
     },
     /**
      * Requests wait for `until` too (it must settle, bounded by the caller): a client that lists

@@ -166,6 +166,45 @@ describe('a stdio front with a remembered tool list', () => {
     });
   }
 
+  it('announces nothing before the hub is ready (the spokes registering), then that the live list differs', async (t) => {
+    const hub = await hubWithSpoke(t, 'early', ['echo']);
+    const { memory } = recordingMemory({ lead: [], tools: [tool('remembered_only')] });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout, memory });
+    t.after(() => front.close());
+    const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode: 'legacy' });
+    assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
+    // Attached, but still waiting for its spokes (the CLI's hold).
+    let spokesRegistered: () => void = () => {};
+    front.hold(new Promise<void>((resolve) => (spokesRegistered = resolve)));
+    const broadcaster = createListChangedBroadcaster({
+      store: hub.store,
+      debounceMs: 10,
+      logger: createCaptureLogger(),
+    });
+    t.after(() => broadcaster.close());
+    let broadcasts = 0;
+    broadcaster.add({ sendToolListChanged: () => void broadcasts++ });
+    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+    const spoke = await startTestSpoke(t);
+    const reg = await api(
+      hub,
+      'POST',
+      '/api/v1/services/register',
+      registration('later', 'later', spoke.port, ['slow']),
+    );
+    assert.equal(reg.status, 200);
+    await waitFor(() => broadcasts > 0, 'the registration to be broadcast');
+    // Still answered from memory; a list_changed sent to the client would have come before this answer.
+    assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
+    assert.equal(session.listChanged, 0);
+
+    spokesRegistered();
+    await waitFor(() => session.listChanged > 0, 'list_changed at ready');
+    assert.deepEqual(names((await session.client.listTools()).tools), ['echo', 'slow']);
+  });
+
   it('says nothing at ready when the live list is the remembered one', async (t) => {
     const hub = await hubWithSpoke(t, 'same', ['echo']);
     const live = hub.routing.visibleTools().map((t) => t.definition);
