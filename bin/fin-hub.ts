@@ -5,8 +5,11 @@
 // database's start is the longest way to a desktop client's first tools/list (bench/desktop.ts).
 import { earlyStdioDataDir, STDIO_SPARE_DATA_DIRS } from '../src/config/early-database.js';
 import { startEmbeddedWorker } from '../src/db/embedded-database.js';
+import { keepYoungGenerationSmall } from '../src/shared/small-young-generation.js';
 
 const argv = process.argv.slice(2);
+// Before anything else allocates: a stdio hub is a desktop's, and its memory counts (small-young-generation.ts).
+if (argv.includes('--stdio')) keepYoungGenerationSmall();
 const requestedDir = earlyStdioDataDir(argv);
 const early = requestedDir
   ? { requestedDir, engine: startEmbeddedWorker(requestedDir, { spareDirs: STDIO_SPARE_DATA_DIRS }) }

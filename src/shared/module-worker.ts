@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { keepYoungGenerationSmallAfter } from './small-young-generation.js';
 
 /** Set to true by the bundled build (scripts/build-bundle.ts); absent in the sources and in tsc's output. */
 declare const FIN_HUB_BUNDLE: boolean | undefined;
@@ -12,6 +13,12 @@ declare const FIN_HUB_BUNDLE: boolean | undefined;
  * `fin-hub` command every worker's own bundle sits beside the command's, named by its file name.
  */
 export function startModuleWorker(base: string, name: string, options: WorkerOptions = {}): Worker {
+  const worker = newModuleWorker(base, name, options);
+  keepYoungGenerationSmallAfter(worker);
+  return worker;
+}
+
+function newModuleWorker(base: string, name: string, options: WorkerOptions): Worker {
   if (typeof FIN_HUB_BUNDLE !== 'undefined')
     return new Worker(new URL(`./${basename(name)}.js`, base), options);
   const underTsx = base.endsWith('.ts');
