@@ -35,6 +35,8 @@ const check = (ok: boolean, what: string) => {
 const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 let port = 18_500 + Math.floor(Math.random() * 1000);
 const nextPort = () => port++;
+/** Section 1's reference path: a proxy with none of a gateway's work (bench/minimal-proxy.ts). */
+const MINIMAL_PROXY = 'minimal proxy (no gateway work) → SDK spoke';
 
 function sample(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -153,6 +155,18 @@ try {
   for (let i = 0; i < 100 && !(await fetch(sgUrl, { method: 'GET' }).catch(() => undefined)); i++)
     await new Promise((r) => setTimeout(r, 100));
 
+  // (e) the floor: a proxy that does nothing but pass bodies through (bench/minimal-proxy.ts), to
+  // show what the throughput budget leaves for a gateway's own work on this machine.
+  const minimal = await startPrinting([
+    '--import',
+    'tsx',
+    'bench/minimal-proxy.ts',
+    `http://127.0.0.1:${sdk.info.port}`,
+    String(nextPort()),
+  ]);
+  children.push(minimal.child);
+  const minimalUrl = `http://127.0.0.1:${minimal.info.port}/mcp`;
+
   // ---- Section 1: latency and throughput, interleaved A B A B.
   // The fourth element is the caller's protocol era (legacy: a session opened by initialize; modern:
   // 2026-07-28, no session, the envelope on every request). The spokes speak the legacy era.
@@ -163,6 +177,7 @@ try {
     ['hub → SDK spoke', `${hub.url}/mcp`, 'sdk_echo'],
     ['hub (2026-07-28 caller) → SDK spoke', `${hub.url}/mcp`, 'sdk_echo', 'modern'],
     ['supergateway → SDK spoke', sgUrl, 'echo'],
+    [MINIMAL_PROXY, minimalUrl, 'echo'],
     ...(pgHub
       ? ([['hub (PostgreSQL) → SDK spoke', `${pgHub.url}/mcp`, 'sdk_echo']] as [string, string, string][])
       : []),
@@ -256,6 +271,7 @@ try {
       c,
     );
     compare('supergateway − SDK spoke', 'supergateway → SDK spoke', 'SDK spoke direct', c);
+    compare('minimal proxy − SDK spoke', MINIMAL_PROXY, 'SDK spoke direct', c);
     if (pgHub) compare('hub (PostgreSQL) − SDK spoke', 'hub (PostgreSQL) → SDK spoke', 'SDK spoke direct', c);
     if (c <= 10) {
       budget.push(
@@ -283,6 +299,8 @@ try {
   lines.push(
     '',
     `Peer gateway command: \`${supergatewayCommand}\` (supergateway 4.0.0, from the npm registry).`,
+    '',
+    "Minimal proxy: `bench/minimal-proxy.ts` (node:http in, an undici Pool out, bodies passed through whole; no parsing, routing, queue, breaker, limits, history or metrics). It is not a product: its row shows what the throughput budget leaves for a gateway's own work on this machine.",
     '',
   );
   // Session paths: the SDK's own Client, as agents call (one session per concurrent caller).

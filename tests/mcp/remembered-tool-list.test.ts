@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/server';
 import { createListChangedBroadcaster } from '../../src/mcp/list-changed-broadcaster.js';
@@ -203,6 +203,38 @@ describe('a stdio front with a remembered tool list', () => {
     spokesRegistered();
     await waitFor(() => session.listChanged > 0, 'list_changed at ready');
     assert.deepEqual(names((await session.client.listTools()).tools), ['echo', 'slow']);
+  });
+
+  it("drops a 2026-07-28 client's cached remembered list at ready: its next list is the live one", async (t) => {
+    const hub = await hubWithSpoke(t, 'cached', ['echo', 'hold']);
+    const { memory } = recordingMemory({ lead: [], tools: [tool('remembered_only')] });
+    // The front's input counts the tools/list requests that reach it (the client's cache answers
+    // the others).
+    let listsReceived = 0;
+    const stdin = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        listsReceived += chunk.toString('utf8').split('"method":"tools/list"').length - 1;
+        done(null, chunk);
+      },
+    });
+    const stdout = new PassThrough();
+    const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout, memory });
+    t.after(() => front.close());
+    const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode: 'auto' });
+    assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
+    assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
+    assert.equal(listsReceived, 1, "the second list came from the client's cache (ttlMs)");
+
+    const broadcaster = createListChangedBroadcaster({
+      store: hub.store,
+      debounceMs: 10,
+      logger: createCaptureLogger(),
+    });
+    t.after(() => broadcaster.close());
+    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+    await waitFor(() => session.listChanged > 0, 'list_changed at ready, on the subscriptions/listen stream');
+    assert.deepEqual(names((await session.client.listTools()).tools), ['echo', 'hold']);
+    assert.equal(listsReceived, 2, 'the list_changed emptied the cache: the list was asked again');
   });
 
   it('says nothing at ready when the live list is the remembered one', async (t) => {
