@@ -56,7 +56,16 @@ await fetch(`${url}/api/v1/services/register`, {
     address: '127.0.0.1',
     port: spoke.info.port,
     tool_prefix: 'p',
-    tools: [{ name: 'echo', input_schema: { type: 'object' }, annotations: { readOnlyHint: true } }],
+    // As bench/run.ts registers the spoke of its "hub → SDK spoke" row: one upstream session
+    // shared by every caller, a typed argument.
+    shared_session: true,
+    tools: [
+      {
+        name: 'echo',
+        input_schema: { type: 'object', properties: { text: { type: 'string' } } },
+        annotations: { readOnlyHint: true },
+      },
+    ],
   }),
 });
 // Warm-up (JIT of hub and spoke) before the measured window.

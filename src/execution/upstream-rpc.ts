@@ -36,6 +36,9 @@ export interface RpcTarget {
   envelope?: Record<string, unknown>;
 }
 
+/** What a first tools/call adds to its params: nothing (no input responses yet). */
+const FIRST_ROUND: Record<string, unknown> = Object.freeze({});
+
 /** Rounds of `input_required` a 2026-07-28 spoke may ask for in one call (the SDK's default). */
 const MAX_INPUT_ROUNDS = 8;
 
@@ -144,12 +147,17 @@ export function createUpstreamRpc(options: {
     retry: Record<string, unknown>,
   ): Promise<CallToolResult> {
     const id = `fh-${++counter}`;
-    const meta: Record<string, unknown> = { ...target.envelope };
-    // A 2026-07-28 spoke learns what this call's caller can answer (not what the hub could relay).
-    if (target.envelope) meta[CLIENT_CAPABILITIES_META_KEY] = call.relay?.capabilities ?? {};
-    if (call.onProgress) meta.progressToken = id;
-    const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments, ...retry };
-    if (Object.keys(meta).length > 0) params._meta = meta;
+    const params: Record<string, unknown> =
+      retry === FIRST_ROUND
+        ? { name: call.tool, arguments: call.arguments }
+        : { name: call.tool, arguments: call.arguments, ...retry };
+    if (target.envelope || call.onProgress) {
+      const meta: Record<string, unknown> = { ...target.envelope };
+      // A 2026-07-28 spoke learns what this call's caller can answer (not what the hub could relay).
+      if (target.envelope) meta[CLIENT_CAPABILITIES_META_KEY] = call.relay?.capabilities ?? {};
+      if (call.onProgress) meta.progressToken = id;
+      params._meta = meta;
+    }
     call.onRequestId?.(id);
     const response = await post(
       target,
@@ -199,7 +207,7 @@ export function createUpstreamRpc(options: {
      */
     async callTool(target: RpcTarget, call: RawToolCall): Promise<CallToolResult> {
       let retry: Record<string, unknown> =
-        target.envelope && call.relay?.answered ? { inputResponses: call.relay.answered } : {};
+        target.envelope && call.relay?.answered ? { inputResponses: call.relay.answered } : FIRST_ROUND;
       for (let round = 0; ; round++) {
         const result = await callOnce(target, call, retry);
         if (result.resultType !== 'input_required') return withoutEnvelope(result);

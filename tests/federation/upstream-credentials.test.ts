@@ -106,7 +106,59 @@ describe(`credentials for upstreams that need a token, on the ${TEST_DB} databas
     assert.ok(!row.upstream_headers_sealed!.includes('s3cret'));
   });
 
-  it('refuses credentials it cannot seal, and headers the hub sets itself, with a 400 naming why', async (t) => {
+  it('uses rotated credentials from the next call on: the connection opened with the old ones is replaced', async (t) => {
+    const hub = await startTestHub(t, {
+      secretKey: SECRET_KEY,
+      auth: {
+        keys: [
+          { name: 'caller', key: CALLER_KEY, scopes: ['registry:write', 'registry:read', 'tools:call'] },
+        ],
+      },
+    });
+    const auth = { authorization: `Bearer ${CALLER_KEY}` };
+    const guard = { requireAuthorization: TOKEN };
+    const server = await startScriptedMcpServer(
+      t,
+      [{ name: 'guarded_tool', inputSchema: { type: 'object' } }],
+      guard,
+    );
+    const register = async (token: string) => {
+      const res = await api(
+        hub,
+        'POST',
+        '/api/v1/services/register',
+        // One upstream connection for every caller, the one a rotation must replace; the tools
+        // named, so that registering does not list them (which would open a connection itself).
+        {
+          ...registration(server.port, server.mcpUrl, { Authorization: token }),
+          shared_session: true,
+          tools: [{ name: 'guarded_tool', input_schema: { type: 'object' } }],
+        },
+        auth,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    await register(TOKEN);
+    const { client } = await connectHttp(t, `${hub.url}`, {}, { headers: auth });
+    const call = async () =>
+      ((await client.callTool({ name: 'guarded_tool', arguments: {} })).content as { text: string }[])[0]!
+        .text;
+    assert.equal(await call(), 'called guarded_tool');
+
+    // The server now wants another token, and the registration brings it.
+    const ROTATED = 'Bearer upstream-r0tated-44b2e0';
+    guard.requireAuthorization = ROTATED;
+    await register(ROTATED);
+    const before = server.authorizations.length;
+    assert.equal(await call(), 'called guarded_tool');
+    assert.ok(server.authorizations.length > before);
+    assert.ok(
+      server.authorizations.slice(before).every((a) => a === ROTATED),
+      'every request after the rotation carries the new token',
+    );
+  });
+
+  it('refuses credentials it cannot seal, with a 400 naming why', async (t) => {
     const hub = await startTestHub(t);
     const server = await startScriptedMcpServer(t, [{ name: 'any_tool', inputSchema: { type: 'object' } }]);
     const noKey = await api(
@@ -117,6 +169,13 @@ describe(`credentials for upstreams that need a token, on the ${TEST_DB} databas
     );
     assert.equal(noKey.status, 400);
     assert.match(noKey.body.error.message, /FIN_HUB_SECRET_KEY/);
+    assert.equal((await api(hub, 'GET', '/api/v1/services/guarded-1')).status, 404);
+  });
+
+  // A hub of its own: two hubs alive at once on the embedded test database share its one session,
+  // and one's TTL sweep could land inside the other's migration.
+  it('refuses upstream headers the hub sets itself, with a 400 naming them', async (t) => {
+    const server = await startScriptedMcpServer(t, [{ name: 'any_tool', inputSchema: { type: 'object' } }]);
     const keyed = await startTestHub(t, { secretKey: SECRET_KEY });
     const reserved = await api(
       keyed,
@@ -126,7 +185,7 @@ describe(`credentials for upstreams that need a token, on the ${TEST_DB} databas
     );
     assert.equal(reserved.status, 400);
     assert.match(JSON.stringify(reserved.body.error.details), /upstream_headers/);
-    assert.equal((await api(hub, 'GET', '/api/v1/services/guarded-1')).status, 404);
+    assert.equal((await api(keyed, 'GET', '/api/v1/services/guarded-1')).status, 404);
   });
 
   it('federates an HTTP server the config file declares with its headers, from the first tools/list', async (t) => {
