@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { type Duplex, PassThrough, Transform } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/server';
 import { createListChangedBroadcaster } from '../../src/mcp/list-changed-broadcaster.js';
@@ -98,9 +98,9 @@ async function frontWithMemory(
   t: TestContext,
   hub: Awaited<ReturnType<typeof startTestHub>>,
   memory: ToolListMemory,
-  options: { pageSize: number; mode: 'legacy' | 'auto' },
+  options: { pageSize: number; mode: 'legacy' | 'auto'; stdin?: Duplex },
 ) {
-  const stdin = new PassThrough();
+  const stdin = options.stdin ?? new PassThrough();
   const stdout = new PassThrough();
   const front = openStdioFront({
     version: 'test',
@@ -217,21 +217,12 @@ describe('a stdio front with a remembered tool list', () => {
         done(null, chunk);
       },
     });
-    const stdout = new PassThrough();
-    const front = openStdioFront({ version: 'test', pageSize: 100, onEnd: () => {}, stdin, stdout, memory });
-    t.after(() => front.close());
-    const session = await connectModernClient(t, new StreamPairTransport(stdin, stdout), { mode: 'auto' });
+    const { session, attach } = await frontWithMemory(t, hub, memory, { pageSize: 100, mode: 'auto', stdin });
     assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
     assert.deepEqual(names((await session.client.listTools()).tools), ['remembered_only']);
     assert.equal(listsReceived, 1, "the second list came from the client's cache (ttlMs)");
 
-    const broadcaster = createListChangedBroadcaster({
-      store: hub.store,
-      debounceMs: 10,
-      logger: createCaptureLogger(),
-    });
-    t.after(() => broadcaster.close());
-    front.attach({ routing: hub.routing, engine: hub.engine, surface: hub.surface }, broadcaster);
+    attach();
     await waitFor(() => session.listChanged > 0, 'list_changed at ready, on the subscriptions/listen stream');
     assert.deepEqual(names((await session.client.listTools()).tools), ['echo', 'hold']);
     assert.equal(listsReceived, 2, 'the list_changed emptied the cache: the list was asked again');
