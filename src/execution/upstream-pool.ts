@@ -464,19 +464,17 @@ export function createUpstreamPool(options: UpstreamPoolOptions) {
   }
 
   function opening(endpoint: string, headers: Record<string, string>): Promise<Connection> {
-    let pending = connections.get(endpoint);
-    if (!pending) {
-      const opening = open(endpoint, headers);
-      pending = opening;
-      connections.set(endpoint, opening);
-      opening.then(
-        (conn) => opened.set(opening, conn),
-        () => {
-          if (connections.get(endpoint) === opening) connections.delete(endpoint);
-        },
-      );
-    }
-    return pending;
+    const pending = connections.get(endpoint);
+    if (pending) return pending;
+    const created = open(endpoint, headers);
+    connections.set(endpoint, created);
+    created.then(
+      (conn) => opened.set(created, conn),
+      () => {
+        if (connections.get(endpoint) === created) connections.delete(endpoint);
+      },
+    );
+    return created;
   }
 
   async function discard(endpoint: string, stale: Connection): Promise<void> {

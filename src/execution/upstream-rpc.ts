@@ -147,10 +147,7 @@ export function createUpstreamRpc(options: {
     retry: Record<string, unknown>,
   ): Promise<CallToolResult> {
     const id = `fh-${++counter}`;
-    const params: Record<string, unknown> =
-      retry === FIRST_ROUND
-        ? { name: call.tool, arguments: call.arguments }
-        : { name: call.tool, arguments: call.arguments, ...retry };
+    const params: Record<string, unknown> = { name: call.tool, arguments: call.arguments, ...retry };
     if (target.envelope || call.onProgress) {
       const meta: Record<string, unknown> = { ...target.envelope };
       // A 2026-07-28 spoke learns what this call's caller can answer (not what the hub could relay).
